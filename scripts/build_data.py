@@ -1,0 +1,386 @@
+"""
+Build ``src/dnn_supply_chain/data/taxonomy.json`` from the reference.
+
+The reference (``reference/papers.json``, a verbatim copy of the team's
+verified facts) holds one record per survey entry.  This script adds only
+what the reference leaves to us, all of it in the tables below so that a
+reviewer can read every curated choice in one place:
+
+* the id slug and the name of the technique each paper introduces;
+* the mapping of the few free-text ``counters`` entries of defenses onto the
+  threat-type vocabulary;
+* the explicit attack links the reference names in a defense's ``counters``.
+
+Everything else (titles, authors, venues, DOIs, summaries, crosswalk ids) is
+copied, never edited.  Run it from the repository root::
+
+    python scripts/build_data.py          # rewrite the data file
+    python scripts/build_data.py --check  # exit 1 if the file is stale
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from pathlib import Path
+from typing import Any
+
+
+ROOT = Path(__file__).resolve().parent.parent
+REFERENCE = ROOT / "reference" / "papers.json"
+OUTPUT = ROOT / "src" / "dnn_supply_chain" / "data" / "taxonomy.json"
+
+SCHEMA_VERSION = 1
+
+# paper id -> (record id, name of the technique the paper introduces).
+# Ids are a public contract: once released, never change one; add an alias.
+ENTRIES: dict[str, tuple[str, str]] = {
+    # Design stage, downstream-task-related attacks.
+    "kurita2020weight": ("ripple", "RIPPLe weight poisoning"),
+    "li2021backdoor": (
+        "layerwise-weight-poisoning",
+        "Layerwise weight poisoning",
+    ),
+    "zhang2021trojaning": ("trojanlm", "TrojanLM"),
+    "cai2022badprompt": ("badprompt", "BadPrompt"),
+    "jia2022badencoder": ("badencoder", "BadEncoder"),
+    "liu2022poisonedencoder": ("poisonedencoder", "PoisonedEncoder"),
+    "zhang2024data": ("corruptencoder", "CorruptEncoder"),
+    # Design stage, downstream-task-agnostic attacks.
+    "ji2018modelreuse": ("model-reuse-attack", "Model-reuse attack"),
+    "chen2022badpre": ("badpre", "BadPre"),
+    "zhang2023red": ("neuba", "NeuBA neuron-level backdoor"),
+    "shen2021backdoor": (
+        "output-representation-backdoor",
+        "Predefined output representation backdoor",
+    ),
+    "lv2023data": ("data-free-backdoor", "Data-free backdoor injection"),
+    "mei2023notable": ("notable", "NOTABLE"),
+    "du2024uor": ("uor", "UOR universal backdoor"),
+    "huang2023training": ("tflexattack", "TFLexAttack lexical backdoor"),
+    "li2023multitarget": (
+        "multi-target-code-backdoor",
+        "Multi-target code backdoor",
+    ),
+    # Secondary development, attacks targeting transfer learning.
+    "wang2018great": (
+        "transfer-misclassification-attack",
+        "Transfer-learning misclassification attack",
+    ),
+    "yao2019latent": ("latent-backdoor", "Latent backdoor"),
+    "wang2022backdoor": (
+        "robust-transfer-backdoor",
+        "Robust transfer-learning backdoor",
+    ),
+    "jiang2024incremental": (
+        "incremental-backdoor",
+        "Incremental-learning latent backdoor",
+    ),
+    "ban2022pretrained": (
+        "pre-trained-adversarial-perturbations",
+        "Pre-trained adversarial perturbations",
+    ),
+    "du2022ppt": ("ppt", "PPT poisoned prompt tuning"),
+    "xu2024instructions": (
+        "instruction-backdoor",
+        "Instruction-tuning backdoor",
+    ),
+    "chen2022teacher": (
+        "teacher-model-fingerprinting",
+        "Teacher model fingerprinting",
+    ),
+    "tian2023manipulating": (
+        "transfer-property-inference",
+        "Manipulated-upstream property inference",
+    ),
+    "song2020information": (
+        "embedding-leakage",
+        "Embedding inversion and inference",
+    ),
+    "carlini2021extracting": (
+        "training-data-extraction",
+        "Language-model training data extraction",
+    ),
+    "liu2021encodermi": ("encodermi", "EncoderMI"),
+    "liu2022stolenencoder": ("stolenencoder", "StolenEncoder"),
+    "sha2023cant": ("cont-steal", "Cont-Steal"),
+    # Secondary development, attacks targeting compression.
+    "hong2021quantization": ("qu-anti-zation", "Qu-ANTI-zation"),
+    "ma2023quantization": (
+        "quantization-backdoor",
+        "Post-training quantization backdoor",
+    ),
+    "tian2022stealthy": (
+        "compression-artifact-backdoor",
+        "Compression-artifact backdoor",
+    ),
+    "phan2022ribac": ("ribac", "RIBAC"),
+    "ge2021antidistillation": ("adba", "ADBA anti-distillation backdoor"),
+    # Deployment stage attacks.
+    "qi2022towards": ("subnet-replacement-attack", "Subnet replacement attack"),
+    # Usage stage attacks.
+    "zanella2020analyzing": (
+        "model-update-leakage",
+        "Model-update differential leakage",
+    ),
+    "panchendrarajan2021dataset": (
+        "dataset-reconstruction",
+        "Dataset reconstruction attack",
+    ),
+    "lukas2023analyzing": ("pii-leakage", "PII leakage attacks"),
+    "keskar2020thieves": (
+        "multilingual-model-extraction",
+        "Multilingual model extraction",
+    ),
+    "xu2022student": ("imitation-attack", "Black-box API imitation attack"),
+    "li2024extracting": (
+        "code-ability-extraction",
+        "Code-ability imitation attack",
+    ),
+    # Defenses, design stage.
+    "feng2023detecting": ("decree", "DECREE"),
+    "zhu2022moderatefitting": ("moderate-fitting", "Moderate-fitting"),
+    "zhang2022purifier": ("purifier", "Purifier"),
+    "shan2022poison": ("poison-forensics", "Poison forensics"),
+    "cheng2023beagle": ("beagle", "BEAGLE"),
+    # Defenses, secondary development.
+    "dong2021how": ("rift", "RIFT robust informative fine-tuning"),
+    "jiang2022rose": ("rose", "ROSE"),
+    "zhang2022finemixing": ("fine-mixing", "Fine-mixing"),
+    "zhang2023diffusion": ("fine-purifying", "Fine-purifying"),
+    "zhang2022remos": ("remos", "ReMoS"),
+    "jajal2024interoperability": (
+        "onnx-converter-failure-analysis",
+        "ONNX converter failure analysis",
+    ),
+    "zhu2022safety": ("safecompress", "SafeCompress"),
+    "tian2023finding": ("dflare", "DFlare"),
+    # Defenses, deployment.
+    "xiao2022metamorphic": ("mt-dlcomp", "MT-DLComp"),
+    "liu2023nnsmith": ("nnsmith", "NNSmith"),
+    "ma2023fuzzing": ("hirgen", "HirGen"),
+    # Defenses, usage.
+    "zhou2022textfusion": ("textfusion", "TextFusion"),
+    "zhou2023textobfuscator": ("textobfuscator", "TextObfuscator"),
+}
+
+# Free-text entries of a defense's ``counters`` in the reference, and the
+# vocabulary terms they name.  Entries that already are vocabulary terms are
+# copied as they are.
+COUNTER_TERMS: dict[str, tuple[str, ...]] = {
+    "backdoor / trojaned pre-trained encoders (e.g. BadEncoder, "
+    "Carlini & Terzis 2022)": ("backdoor",),
+    "weight poisoning of published pre-trained models": ("weight poisoning",),
+    "adversarial examples against fine-tuned models (e.g. transfer-learning "
+    "adversarial attacks)": ("adversarial example",),
+    "deployment-stage integrity failures of the toolchain (not an "
+    "adversarial attack in this list)": ("deployment integrity",),
+    "privacy / information leakage at usage time (representation "
+    "inversion)": ("privacy leakage", "model inversion"),
+}
+
+# Attacks that the reference names explicitly in a defense's ``counters``.
+EXPLICIT_COUNTERS: dict[str, tuple[str, ...]] = {
+    # "backdoor / trojaned pre-trained encoders (e.g. BadEncoder, ...)"
+    "feng2023detecting": ("badencoder",),
+}
+
+# What the survey's stage figure says happens in each stage (reference:
+# survey_paper.note), as one sentence per stage.
+STAGE_DESCRIPTIONS = {
+    "design": (
+        "A developer builds and trains the model and uploads it to a "
+        "model hub."
+    ),
+    "secondary-development": (
+        "A secondary developer downloads the model and transfers or "
+        "compresses it for a downstream task."
+    ),
+    "deployment": "A deployer deploys the model to a device.",
+    "usage": "A user invokes the model and gets its output.",
+}
+
+
+
+def _listing(paper: dict[str, Any]) -> dict[str, Any]:
+    survey = paper["survey"]
+    return {
+        "section": survey["section_en"],
+        "section_zh": survey["section_zh"],
+        "subsection": survey["subsection_en"],
+        "subsection_zh": survey["subsection_zh"],
+        "index": survey["index"],
+        "title": survey["title_as_listed"],
+        "venue": survey["venue_as_listed"],
+        "year": survey["year_as_listed"],
+        "paper_url": survey["paper_url"],
+        "code_url": survey["code_url"],
+    }
+
+
+def _paper(paper: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": paper["id"],
+        "title": paper["title"],
+        "authors": paper["authors"],
+        "venue": paper["venue"],
+        "venue_short": paper["venue_short"],
+        "year": paper["year"],
+        "pages": paper["pages"],
+        "doi": paper["doi"],
+        "arxiv": paper["arxiv"],
+        "url": paper["url"],
+        "code": paper["code"],
+        "listing": _listing(paper),
+    }
+
+
+def _counters(paper: dict[str, Any], vocabulary: set[str]) -> list[str]:
+    terms: list[str] = []
+    for entry in paper["counters"]:
+        for term in (
+            (entry,) if entry in vocabulary else COUNTER_TERMS[entry]
+        ):
+            if term not in terms:
+                terms.append(term)
+    return terms
+
+
+def build(reference: dict[str, Any]) -> dict[str, Any]:
+    """
+    Return the bundled data file's content for *reference*.
+    """
+    vocabulary = set(reference["threat_type_vocabulary"])
+    attacks: list[dict[str, Any]] = []
+    defenses: list[dict[str, Any]] = []
+    papers: list[dict[str, Any]] = []
+    modalities: list[str] = []
+    for paper in reference["papers"]:
+        record_id, name = ENTRIES[paper["id"]]
+        survey = paper["survey"]
+        common = {
+            "id": record_id,
+            "name": name,
+            "stage": survey["stage"],
+        }
+        crosswalk = {
+            "owasp_ml": [item["id"] for item in paper["owasp_ml_2023"]],
+        }
+        for modality in paper["modalities"]:
+            if modality not in modalities:
+                modalities.append(modality)
+        if survey["role"] == "attack":
+            attacks.append(
+                {
+                    **common,
+                    "category": survey["category"],
+                    "threat_types": paper["threat_types"],
+                    "modalities": paper["modalities"],
+                    "summary": paper["summary"],
+                    "attacker_access": paper["attacker_access"],
+                    "papers": [paper["id"]],
+                    "atlas_techniques": [
+                        t["id"] for t in paper["atlas"]["techniques"]
+                    ],
+                    **crosswalk,
+                }
+            )
+        else:
+            defenses.append(
+                {
+                    **common,
+                    "counters": _counters(paper, vocabulary),
+                    "attacks": list(EXPLICIT_COUNTERS.get(paper["id"], ())),
+                    "modalities": paper["modalities"],
+                    "summary": paper["summary"],
+                    "defender_access": paper["defender_access"],
+                    "papers": [paper["id"]],
+                    "atlas_mitigations": [
+                        m["id"] for m in paper["atlas"]["mitigations"]
+                    ],
+                    "atlas_counters": [
+                        t["id"] for t in paper["atlas"]["counters"]
+                    ],
+                    **crosswalk,
+                }
+            )
+        papers.append(_paper(paper))
+
+    survey_paper = reference["survey_paper"]
+    papers.append(
+        {
+            "id": survey_paper["id"],
+            "title": survey_paper["title"],
+            "authors": survey_paper["authors"],
+            "venue": survey_paper["venue"],
+            "venue_short": None,
+            "year": survey_paper["year"],
+            "pages": None,
+            "doi": survey_paper["doi"],
+            "arxiv": None,
+            "url": None,
+            "code": None,
+            "listing": None,
+        }
+    )
+    atlas_version = {
+        p["atlas"]["version"] for p in reference["papers"]
+    }.pop()
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "survey": survey_paper["id"],
+        "atlas_version": atlas_version,
+        "vocabulary": {
+            "threat_types": reference["threat_type_vocabulary"],
+            "modalities": modalities,
+        },
+        "stages": [
+            {
+                "id": stage["id"],
+                "name": stage["name"],
+                "name_zh": stage["name_zh"],
+                "description": STAGE_DESCRIPTIONS[stage["id"]],
+                "actors": stage["actors"],
+                "artefacts": stage["artefacts"],
+                "operations": stage["operations"],
+                "next": stage["next"],
+            }
+            for stage in reference["stages"]
+        ],
+        "categories": reference["attack_categories"],
+        "attacks": attacks,
+        "defenses": defenses,
+        "papers": papers,
+    }
+
+
+def render(reference_path: Path = REFERENCE) -> str:
+    """
+    Return the data file's text, as written to disk.
+    """
+    reference = json.loads(reference_path.read_text(encoding="utf-8"))
+    return json.dumps(build(reference), ensure_ascii=False, indent=1) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """
+    Write the data file, or with ``--check`` compare it.
+    """
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
+    parser.add_argument("--check", action="store_true")
+    args = parser.parse_args(argv)
+    text = render()
+    if args.check:
+        if OUTPUT.read_text(encoding="utf-8") != text:
+            print(f"{OUTPUT} is stale: run scripts/build_data.py")
+            return 1
+        return 0
+    OUTPUT.write_text(text, encoding="utf-8")
+    print(f"wrote {OUTPUT.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,347 @@
+"""
+The taxonomy's records: plain, immutable values that point at each other by
+id.  A :class:`~dnn_supply_chain.Taxonomy` resolves the references.
+"""
+
+from __future__ import annotations
+
+import re
+
+from collections.abc import Callable
+from typing import Any, TypeAlias
+
+import attrs
+
+from attrs import field, validators
+
+
+__all__ = [
+    "ID_PATTERN",
+    "Attack",
+    "Category",
+    "Defense",
+    "Paper",
+    "Record",
+    "Stage",
+    "SurveyListing",
+    "Vocabulary",
+]
+
+#: The form of every record id: a lowercase slug.
+ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+_ATLAS_TECHNIQUE = re.compile(r"AML\.T[0-9]{4}(?:\.[0-9]{3})?")
+_ATLAS_MITIGATION = re.compile(r"AML\.M[0-9]{4}")
+_OWASP_ML = re.compile(r"ML[0-9]{2}")
+_DOI = re.compile(r"10\.[0-9]{4,9}/\S+")
+_ARXIV = re.compile(r"[0-9]{4}\.[0-9]{4,5}")
+
+_Validator: TypeAlias = Callable[[Any, "attrs.Attribute[Any]", Any], Any]
+
+_str = validators.instance_of(str)
+_optional_str = validators.optional(_str)
+_id = validators.and_(_str, validators.matches_re(ID_PATTERN))
+
+
+def _nonempty(_inst: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if not value.strip():
+        msg = f"'{attribute.name}' must not be empty"
+        raise ValueError(msg)
+
+
+_text = validators.and_(_str, _nonempty)
+
+
+def _strings(
+    member: _Validator = _str,
+) -> _Validator:
+    return validators.deep_iterable(
+        member_validator=member,
+        iterable_validator=validators.instance_of(tuple),
+    )
+
+
+def _unique(
+    _inst: object, attribute: attrs.Attribute[tuple[str, ...]], value: tuple[str, ...]
+) -> None:
+    seen: set[str] = set()
+    for item in value:
+        if item in seen:
+            msg = f"'{attribute.name}' lists {item!r} twice"
+            raise ValueError(msg)
+        seen.add(item)
+
+
+def _ids() -> _Validator:
+    return validators.and_(_strings(_id), _unique)
+
+
+def _matching(
+    pattern: re.Pattern[str],
+) -> _Validator:
+    return validators.and_(
+        _strings(validators.and_(_str, validators.matches_re(pattern))),
+        _unique,
+    )
+
+
+@attrs.frozen(kw_only=True)
+class Stage:
+    """
+    A stage of a model's lifecycle in the supply chain.
+
+    Attributes:
+        id: The stable id, for example ``"design"``.
+        name: The English name, for example ``"Model design"``.
+        name_zh: The Chinese name as the survey writes it.
+        description: One sentence on what happens in the stage.
+        actors: Who acts in the stage (English, with the survey's Chinese).
+        artefacts: What the stage produces or touches.
+        operations: What the actors do in the stage.
+        next: The ids of the stages that follow this one.
+
+    .. versionadded:: 0.1.0
+    """
+
+    id: str = field(validator=_id)
+    name: str = field(validator=_text)
+    name_zh: str = field(validator=_text)
+    description: str = field(validator=_text)
+    actors: tuple[str, ...] = field(default=(), validator=_strings())
+    artefacts: tuple[str, ...] = field(default=(), validator=_strings())
+    operations: tuple[str, ...] = field(default=(), validator=_strings())
+    next: tuple[str, ...] = field(default=(), validator=_ids())
+
+
+@attrs.frozen(kw_only=True)
+class Category:
+    """
+    A sub-category of the attacks of one stage.
+
+    Attributes:
+        id: The stable id, for example ``"compression"``.
+        stage: The id of the stage the category belongs to.
+        name: The English name.
+        name_zh: The Chinese name as the survey writes it.
+
+    .. versionadded:: 0.1.0
+    """
+
+    id: str = field(validator=_id)
+    stage: str = field(validator=_id)
+    name: str = field(validator=_text)
+    name_zh: str = field(validator=_text)
+
+
+@attrs.frozen(kw_only=True)
+class Attack:
+    """
+    An attack on the model supply chain, named after the technique its first
+    paper introduces.
+
+    Attributes:
+        id: The stable id, for example ``"ripple"``.
+        name: The technique's name, for example ``"RIPPLe weight poisoning"``.
+        stage: The id of the stage the attack targets.
+        category: The id of its sub-category, or ``None`` where the survey
+            gives the stage none.
+        threat_types: Terms of the threat-type vocabulary.
+        modalities: Terms of the modality vocabulary.
+        summary: What the attack does, in a few sentences.
+        attacker_access: What the attacker needs.
+        papers: The ids of its papers; the first introduced it.
+        atlas_techniques: MITRE ATLAS technique ids (curated crosswalk).
+        owasp_ml: OWASP Machine Learning Top 10 (2023) ids (curated
+            crosswalk).
+
+    .. versionadded:: 0.1.0
+    """
+
+    id: str = field(validator=_id)
+    name: str = field(validator=_text)
+    stage: str = field(validator=_id)
+    category: str | None = field(
+        default=None, validator=validators.optional(_id)
+    )
+    threat_types: tuple[str, ...] = field(
+        default=(), validator=validators.and_(_strings(), _unique)
+    )
+    modalities: tuple[str, ...] = field(
+        default=(), validator=validators.and_(_strings(), _unique)
+    )
+    summary: str = field(default="", validator=_str)
+    attacker_access: str = field(default="", validator=_str)
+    papers: tuple[str, ...] = field(default=(), validator=_ids())
+    atlas_techniques: tuple[str, ...] = field(
+        default=(), validator=_matching(_ATLAS_TECHNIQUE)
+    )
+    owasp_ml: tuple[str, ...] = field(
+        default=(), validator=_matching(_OWASP_ML)
+    )
+
+
+@attrs.frozen(kw_only=True)
+class Defense:
+    """
+    A defense of the model supply chain.
+
+    Attributes:
+        id: The stable id, for example ``"decree"``.
+        name: The technique's name.
+        stage: The id of the stage the defense protects.
+        counters: The threat types it counters (threat-type vocabulary).
+        attacks: The ids of attacks it is explicitly known to counter,
+            beyond those matched by threat type.
+        modalities: Terms of the modality vocabulary.
+        summary: What the defense does, in a few sentences.
+        defender_access: What the defender needs.
+        papers: The ids of its papers; the first introduced it.
+        atlas_mitigations: MITRE ATLAS mitigation ids (curated crosswalk).
+        atlas_counters: MITRE ATLAS technique ids it works against (curated
+            crosswalk).
+        owasp_ml: OWASP Machine Learning Top 10 (2023) ids (curated
+            crosswalk).
+
+    .. versionadded:: 0.1.0
+    """
+
+    id: str = field(validator=_id)
+    name: str = field(validator=_text)
+    stage: str = field(validator=_id)
+    counters: tuple[str, ...] = field(
+        default=(), validator=validators.and_(_strings(), _unique)
+    )
+    attacks: tuple[str, ...] = field(default=(), validator=_ids())
+    modalities: tuple[str, ...] = field(
+        default=(), validator=validators.and_(_strings(), _unique)
+    )
+    summary: str = field(default="", validator=_str)
+    defender_access: str = field(default="", validator=_str)
+    papers: tuple[str, ...] = field(default=(), validator=_ids())
+    atlas_mitigations: tuple[str, ...] = field(
+        default=(), validator=_matching(_ATLAS_MITIGATION)
+    )
+    atlas_counters: tuple[str, ...] = field(
+        default=(), validator=_matching(_ATLAS_TECHNIQUE)
+    )
+    owasp_ml: tuple[str, ...] = field(
+        default=(), validator=_matching(_OWASP_ML)
+    )
+
+
+@attrs.frozen(kw_only=True)
+class SurveyListing:
+    """
+    How the survey's listing shows a paper, which may differ from the
+    published version (a preprint title, an early-access year, a broken
+    link).
+
+    Attributes:
+        section: The English name of the listing's section.
+        section_zh: The section heading as the survey writes it.
+        subsection: The English name of the subsection, if any.
+        subsection_zh: The subsection heading as the survey writes it.
+        index: The entry's number within its (sub)section, from 1.
+        title: The title as listed.
+        venue: The venue as listed.
+        year: The year as listed.
+        paper_url: The ``[paper]`` link as listed.
+        code_url: The ``[code]`` link as listed, if any.
+
+    .. versionadded:: 0.1.0
+    """
+
+    section: str = field(validator=_text)
+    section_zh: str = field(validator=_text)
+    subsection: str | None = field(default=None, validator=_optional_str)
+    subsection_zh: str | None = field(default=None, validator=_optional_str)
+    index: int = field(validator=validators.and_(
+        validators.instance_of(int), validators.ge(1)
+    ))
+    title: str = field(validator=_text)
+    venue: str = field(validator=_text)
+    year: int = field(validator=validators.instance_of(int))
+    paper_url: str | None = field(default=None, validator=_optional_str)
+    code_url: str | None = field(default=None, validator=_optional_str)
+
+
+@attrs.frozen(kw_only=True)
+class Paper:
+    """
+    A published paper, as verified against its publisher.
+
+    Empty fields (``None``) are facts nobody could confirm; they are never
+    guessed.
+
+    Attributes:
+        id: The BibTeX-style key, for example ``"kurita2020weight"``.
+        title: The published title.
+        authors: The authors, in order.
+        venue: The full venue name.
+        venue_short: A short venue label, for example ``"ACL 2020"``.
+        year: The publication year.
+        pages: The page range or article number.
+        doi: The DOI, without ``https://doi.org/``.
+        arxiv: The arXiv identifier.
+        url: The paper's landing page.
+        code: The code repository.
+        listing: How the survey lists the paper, or ``None`` for a paper the
+            survey does not list (the survey itself).
+
+    .. versionadded:: 0.1.0
+    """
+
+    id: str = field(validator=_id)
+    title: str = field(validator=_text)
+    authors: tuple[str, ...] = field(default=(), validator=_strings(_text))
+    venue: str | None = field(default=None, validator=_optional_str)
+    venue_short: str | None = field(default=None, validator=_optional_str)
+    year: int | None = field(
+        default=None,
+        validator=validators.optional(validators.instance_of(int)),
+    )
+    pages: str | None = field(default=None, validator=_optional_str)
+    doi: str | None = field(
+        default=None,
+        validator=validators.optional(
+            validators.and_(_str, validators.matches_re(_DOI))
+        ),
+    )
+    arxiv: str | None = field(
+        default=None,
+        validator=validators.optional(
+            validators.and_(_str, validators.matches_re(_ARXIV))
+        ),
+    )
+    url: str | None = field(default=None, validator=_optional_str)
+    code: str | None = field(default=None, validator=_optional_str)
+    listing: SurveyListing | None = field(
+        default=None,
+        validator=validators.optional(validators.instance_of(SurveyListing)),
+    )
+
+
+@attrs.frozen(kw_only=True)
+class Vocabulary:
+    """
+    The controlled vocabulary that attacks and defenses are described with.
+
+    It is open: extensions may add terms.
+
+    Attributes:
+        threat_types: The known threat types, for example ``"backdoor"``.
+        modalities: The known data modalities, for example ``"NLP"``.
+
+    .. versionadded:: 0.1.0
+    """
+
+    threat_types: tuple[str, ...] = field(
+        default=(), validator=validators.and_(_strings(_text), _unique)
+    )
+    modalities: tuple[str, ...] = field(
+        default=(), validator=validators.and_(_strings(_text), _unique)
+    )
+
+
+#: Any record a taxonomy holds by id.
+Record: TypeAlias = Stage | Category | Attack | Defense | Paper

@@ -1,0 +1,920 @@
+"""
+The Taxonomy: all records, the indexes built once over them, and the
+queries.  No I/O happens here.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Literal, TypeVar, cast, overload
+
+import attrs
+
+from attrs import field
+
+from ._records import (
+    Attack,
+    Category,
+    Defense,
+    Paper,
+    Record,
+    Stage,
+    Vocabulary,
+)
+from .exceptions import Problem, TaxonomyDataError, UnknownIdError
+
+
+__all__ = ["KINDS", "SearchHit", "Taxonomy"]
+
+#: The kinds of record, in the order a taxonomy lists them.
+KINDS = ("stage", "category", "attack", "defense", "paper")
+
+_KIND_OF_TYPE: dict[type, str] = {
+    Stage: "stage",
+    Category: "category",
+    Attack: "attack",
+    Defense: "defense",
+    Paper: "paper",
+}
+_COLLECTIONS = {
+    "stage": "stages",
+    "category": "categories",
+    "attack": "attacks",
+    "defense": "defenses",
+    "paper": "papers",
+}
+
+R = TypeVar("R", Stage, Category, Attack, Defense, Paper)
+YearRange = int | tuple[int | None, int | None]
+
+
+@attrs.frozen
+class SearchHit:
+    """
+    One result of :meth:`Taxonomy.search`.
+
+    Attributes:
+        record: The record found.
+        score: Its relevance; higher is better.  Only the order of scores
+            within one search is meaningful.
+
+    .. versionadded:: 0.1.0
+    """
+
+    record: Record
+    score: float
+
+
+def suggest(word: str, candidates: Iterable[str], n: int = 3) -> list[str]:
+    """
+    Return up to *n* of *candidates* closest to *word*, best first.
+    """
+    return difflib.get_close_matches(word, list(candidates), n=n, cutoff=0.6)
+
+
+def check_records(
+    *,
+    source: str,
+    vocabulary: Vocabulary,
+    survey: str | None,
+    records: Mapping[str, Sequence[tuple[str, Record]]],
+) -> list[Problem]:
+    """
+    Return every cross-record problem: duplicate ids, dangling references,
+    unknown vocabulary terms, unused papers, a cyclic lifecycle.
+
+    *records* maps each collection name (``"stages"``...) to ``(path,
+    record)`` pairs, the path being where the record sits in its file.
+    """
+    problems: list[Problem] = []
+
+    def add(path: str, record: str | None, message: str) -> None:
+        problems.append(Problem(source=source, path=path, record=record, message=message))
+
+    kind_of: dict[str, str] = {}
+    first_path: dict[str, str] = {}
+    for collection in ("stages", "categories", "attacks", "defenses", "papers"):
+        for path, rec in records.get(collection, ()):
+            if rec.id in kind_of:
+                add(
+                    f"{path}.id",
+                    rec.id,
+                    f"duplicate id: {first_path[rec.id]} already defines "
+                    f"{rec.id!r} (a {kind_of[rec.id]}); ids are unique "
+                    "across all kinds of record",
+                )
+                continue
+            kind_of[rec.id] = _KIND_OF_TYPE[type(rec)]
+            first_path[rec.id] = path
+
+    def ref(path: str, owner: str | None, value: str, kind: str) -> None:
+        found = kind_of.get(value)
+        if found == kind:
+            return
+        if found is None:
+            near = suggest(value, [k for k, v in kind_of.items() if v == kind])
+            hint = f"; did you mean {near[0]!r}?" if near else ""
+            add(path, owner, f"unknown {kind} {value!r}{hint}")
+        else:
+            add(path, owner, f"{value!r} is a {found}, not a {kind}")
+
+    def terms(path: str, owner: str, values: Iterable[str], known: tuple[str, ...], what: str) -> None:
+        for i, value in enumerate(values):
+            if value not in known:
+                near = suggest(value, known)
+                hint = f"; did you mean {near[0]!r}?" if near else f"; known: {', '.join(known)}"
+                add(f"{path}[{i}]", owner, f"unknown {what} {value!r}{hint}")
+
+    used_papers: set[str] = set()
+    if survey is not None:
+        if kind_of.get(survey) != "paper":
+            ref("survey", None, survey, "paper")
+        used_papers.add(survey)
+
+    stage_of_category: dict[str, str] = {}
+    for path, cat in records.get("categories", ()):
+        assert isinstance(cat, Category)  # noqa: S101
+        ref(f"{path}.stage", cat.id, cat.stage, "stage")
+        stage_of_category[cat.id] = cat.stage
+
+    nexts: dict[str, tuple[str, ...]] = {}
+    for path, stage in records.get("stages", ()):
+        assert isinstance(stage, Stage)  # noqa: S101
+        nexts[stage.id] = stage.next
+        for i, nxt in enumerate(stage.next):
+            ref(f"{path}.next[{i}]", stage.id, nxt, "stage")
+            if nxt == stage.id:
+                add(f"{path}.next[{i}]", stage.id, "a stage cannot follow itself")
+    cycle = _find_cycle(nexts)
+    if cycle:
+        add("stages", None, "the lifecycle has a cycle: " + " -> ".join(cycle))
+
+    for collection in ("attacks", "defenses"):
+        for path, rec in records.get(collection, ()):
+            assert isinstance(rec, Attack | Defense)  # noqa: S101
+            ref(f"{path}.stage", rec.id, rec.stage, "stage")
+            if isinstance(rec, Attack):
+                if rec.category is not None:
+                    ref(f"{path}.category", rec.id, rec.category, "category")
+                    owner_stage = stage_of_category.get(rec.category)
+                    if owner_stage is not None and owner_stage != rec.stage:
+                        add(
+                            f"{path}.category",
+                            rec.id,
+                            f"category {rec.category!r} belongs to stage "
+                            f"{owner_stage!r}, not {rec.stage!r}",
+                        )
+                terms(f"{path}.threat_types", rec.id, rec.threat_types, vocabulary.threat_types, "threat type")
+            else:
+                terms(f"{path}.counters", rec.id, rec.counters, vocabulary.threat_types, "threat type")
+                for i, attack in enumerate(rec.attacks):
+                    ref(f"{path}.attacks[{i}]", rec.id, attack, "attack")
+            terms(f"{path}.modalities", rec.id, rec.modalities, vocabulary.modalities, "modality")
+            if not rec.papers:
+                add(f"{path}.papers", rec.id, "lists no paper; name at least the paper that introduced it")
+            for i, paper in enumerate(rec.papers):
+                ref(f"{path}.papers[{i}]", rec.id, paper, "paper")
+                used_papers.add(paper)
+
+    for path, paper in records.get("papers", ()):
+        if paper.id not in used_papers:
+            add(path, paper.id, "paper is not used by any attack or defense; cite it from one or remove it")
+    return problems
+
+
+def _find_cycle(nexts: Mapping[str, tuple[str, ...]]) -> list[str]:
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str]:
+        state[node] = 1
+        stack.append(node)
+        for nxt in nexts.get(node, ()):
+            if state.get(nxt) == 1:
+                return [*stack[stack.index(nxt):], nxt]
+            if nxt in nexts and nxt not in state:
+                found = visit(nxt)
+                if found:
+                    return found
+        stack.pop()
+        state[node] = 2
+        return []
+
+    for node in nexts:
+        if node not in state:
+            found = visit(node)
+            if found:
+                return found
+    return []
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _tokens(text: str) -> list[str]:
+    return _WORD.findall(text.casefold())
+
+
+def _normal(text: str) -> str:
+    return " ".join(_tokens(text))
+
+
+class _SearchIndex:
+    """
+    An inverted index over names, titles and summaries.
+    """
+
+    __slots__ = ("_exact", "_postings", "_records", "_size")
+
+    _FIELD_WEIGHTS = (("name", 3.0), ("body", 1.0))
+
+    def __init__(self, records: Sequence[Record]) -> None:
+        self._records = records
+        self._size = len(records)
+        self._postings: dict[str, dict[int, float]] = defaultdict(dict)
+        self._exact: dict[str, list[int]] = defaultdict(list)
+        for pos, rec in enumerate(records):
+            names, body = _search_fields(rec)
+            for name in names:
+                self._exact[_normal(name)].append(pos)
+            for text, weight in ((" ".join(names), 3.0), (body, 1.0)):
+                for token in set(_tokens(text)):
+                    posting = self._postings[token]
+                    posting[pos] = posting.get(pos, 0.0) + weight
+
+    def search(self, text: str) -> list[tuple[int, float]]:
+        scores: dict[int, float] = defaultdict(float)
+        for token in set(_tokens(text)):
+            posting = self._postings.get(token)
+            if not posting:
+                continue
+            idf = math.log(1 + self._size / len(posting))
+            for pos, weight in posting.items():
+                scores[pos] += weight * idf
+        for pos in self._exact.get(_normal(text), ()):
+            scores[pos] += 1000.0
+        return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+
+
+def _search_fields(rec: Record) -> tuple[list[str], str]:
+    if isinstance(rec, Paper):
+        return [rec.title, rec.id], " ".join(rec.authors)
+    if isinstance(rec, Stage):
+        return [rec.name, rec.name_zh, rec.id], rec.description
+    if isinstance(rec, Category):
+        return [rec.name, rec.name_zh, rec.id], ""
+    return [rec.name, rec.id], rec.summary
+
+
+@attrs.frozen(kw_only=True)
+class Taxonomy:
+    """
+    The whole taxonomy: records of every kind, the indexes over them and
+    the queries.
+
+    Get the bundled one with :func:`dnn_supply_chain.load`.  Constructing a
+    taxonomy checks it: every id is unique across kinds, every reference
+    resolves, every vocabulary term is known and every paper is used, or a
+    :class:`~dnn_supply_chain.TaxonomyDataError` lists all problems.
+
+    Attributes:
+        stages: The lifecycle stages, in lifecycle order.
+        categories: The attack sub-categories, in survey order.
+        attacks: The attacks, in survey order.
+        defenses: The defenses, in survey order.
+        papers: The papers, in survey order; the survey itself last.
+        vocabulary: The threat types and modalities records may use.
+        survey: The id of the survey's own paper, if any.
+        atlas_version: The MITRE ATLAS release the crosswalk was made
+            against.
+
+    .. versionadded:: 0.1.0
+    """
+
+    stages: tuple[Stage, ...]
+    categories: tuple[Category, ...] = ()
+    attacks: tuple[Attack, ...] = ()
+    defenses: tuple[Defense, ...] = ()
+    papers: tuple[Paper, ...] = ()
+    vocabulary: Vocabulary = Vocabulary()
+    survey: str | None = None
+    atlas_version: str | None = None
+    _index: _Index = field(init=False, repr=False, eq=False, hash=False)
+
+    def __attrs_post_init__(self) -> None:
+        problems = check_records(
+            source="<Taxonomy>",
+            vocabulary=self.vocabulary,
+            survey=self.survey,
+            records={
+                collection: [
+                    (f"{collection}[{i}]", rec)
+                    for i, rec in enumerate(getattr(self, collection))
+                ]
+                for collection in _COLLECTIONS.values()
+            },
+        )
+        if problems:
+            raise TaxonomyDataError(problems)
+        object.__setattr__(self, "_index", _Index(self))
+
+    # -- lookup -----------------------------------------------------------
+
+    def __contains__(self, id: object) -> bool:  # noqa: A002
+        """
+        Tell whether *id* names a record of this taxonomy.
+        """
+        return id in self._index.by_id
+
+    def get(self, id: str) -> Record:  # noqa: A002
+        """
+        Return the record with *id*, of any kind.
+
+        Raises:
+            UnknownIdError: No record has that id; the message names the
+                closest ids.
+        """
+        try:
+            return self._index.by_id[id]
+        except (KeyError, TypeError):
+            raise self._unknown(id, "record") from None
+
+    def kind_of(self, id: str) -> str:  # noqa: A002
+        """
+        Return the kind of the record with *id*: one of :data:`KINDS`.
+
+        Raises:
+            UnknownIdError: No record has that id.
+        """
+        return _KIND_OF_TYPE[type(self.get(id))]
+
+    def stage(self, id: str) -> Stage:  # noqa: A002
+        """
+        Return the stage with *id*.
+
+        Raises:
+            UnknownIdError: No stage has that id.
+        """
+        return self._typed(id, Stage)
+
+    def category(self, id: str) -> Category:  # noqa: A002
+        """
+        Return the attack category with *id*.
+
+        Raises:
+            UnknownIdError: No category has that id.
+        """
+        return self._typed(id, Category)
+
+    def attack(self, id: str) -> Attack:  # noqa: A002
+        """
+        Return the attack with *id*.
+
+        Raises:
+            UnknownIdError: No attack has that id.
+        """
+        return self._typed(id, Attack)
+
+    def defense(self, id: str) -> Defense:  # noqa: A002
+        """
+        Return the defense with *id*.
+
+        Raises:
+            UnknownIdError: No defense has that id.
+        """
+        return self._typed(id, Defense)
+
+    def paper(self, id: str) -> Paper:  # noqa: A002
+        """
+        Return the paper with *id*.
+
+        Raises:
+            UnknownIdError: No paper has that id.
+        """
+        return self._typed(id, Paper)
+
+    @property
+    def survey_paper(self) -> Paper | None:
+        """
+        The survey's own paper, if the taxonomy names one.
+        """
+        return None if self.survey is None else self.paper(self.survey)
+
+    def _typed(self, id: str, cls: type[R]) -> R:  # noqa: A002
+        rec = self._index.by_id.get(id) if isinstance(id, str) else None
+        if isinstance(rec, cls):
+            return rec
+        kind = _KIND_OF_TYPE[cls]
+        if rec is None:
+            raise self._unknown(id, kind)
+        raise UnknownIdError(
+            id,
+            kind=kind,
+            detail=f"{id!r} is a {_KIND_OF_TYPE[type(rec)]}",
+            suggestions=suggest(id, self._index.ids_of(kind)),
+        )
+
+    def _unknown(self, id: object, kind: str) -> UnknownIdError:  # noqa: A002
+        if not isinstance(id, str):
+            return UnknownIdError(
+                repr(id), kind=kind, detail="ids are strings"
+            )
+        pool = (
+            self._index.by_id
+            if kind == "record"
+            else self._index.ids_of(kind)
+        )
+        return UnknownIdError(id, kind=kind, suggestions=suggest(id, pool))
+
+    # -- navigation -------------------------------------------------------
+
+    def next_stages(self, stage: str) -> tuple[Stage, ...]:
+        """
+        Return the stages that directly follow *stage*.
+        """
+        return tuple(self.stage(s) for s in self.stage(stage).next)
+
+    def previous_stages(self, stage: str) -> tuple[Stage, ...]:
+        """
+        Return the stages that *stage* directly follows, in lifecycle order.
+        """
+        self.stage(stage)
+        return self._index.previous.get(stage, ())
+
+    def categories_of(self, stage: str) -> tuple[Category, ...]:
+        """
+        Return the attack categories of *stage*.
+        """
+        self.stage(stage)
+        return self._index.categories_by_stage.get(stage, ())
+
+    def attacks_in(self, stage_or_category: str) -> tuple[Attack, ...]:
+        """
+        Return the attacks of a stage or of a category.
+
+        Raises:
+            UnknownIdError: The id names no stage or category.
+        """
+        rec = self._index.by_id.get(stage_or_category)
+        if isinstance(rec, Stage):
+            return self.find_attacks(stage=rec.id)
+        if isinstance(rec, Category):
+            return self.find_attacks(category=rec.id)
+        raise self._unknown(stage_or_category, "stage or category")
+
+    def defenses_in(self, stage: str) -> tuple[Defense, ...]:
+        """
+        Return the defenses of *stage*.
+        """
+        return self.find_defenses(stage=stage)
+
+    def papers_of(self, record: str) -> tuple[Paper, ...]:
+        """
+        Return the papers of an attack or defense, the introducing one first.
+
+        Raises:
+            UnknownIdError: The id names no attack or defense.
+        """
+        rec = self._index.by_id.get(record)
+        if not isinstance(rec, Attack | Defense):
+            raise self._unknown(record, "attack or defense")
+        return tuple(self.paper(p) for p in rec.papers)
+
+    def records_of(self, paper: str) -> tuple[Attack | Defense, ...]:
+        """
+        Return the attacks and defenses that cite *paper*, attacks first.
+        """
+        self.paper(paper)
+        return self._index.records_by_paper.get(paper, ())
+
+    def defenses_for(self, attack: str) -> tuple[Defense, ...]:
+        """
+        Return the defenses that counter *attack*.
+
+        A defense counters an attack when it counters one of the attack's
+        threat types, or when it names the attack explicitly
+        (:attr:`Defense.attacks`).
+        """
+        atk = self.attack(attack)
+        found = self._index.defenses_for.get(attack)
+        if found is None:
+            positions: set[int] = set()
+            for term in atk.threat_types:
+                positions.update(self._index.defense_pos_by_counter.get(term, ()))
+            positions.update(self._index.defense_pos_by_attack.get(attack, ()))
+            found = tuple(self.defenses[p] for p in sorted(positions))
+            self._index.defenses_for[attack] = found
+        return found
+
+    def attacks_countered_by(self, defense: str) -> tuple[Attack, ...]:
+        """
+        Return the attacks *defense* counters; see :meth:`defenses_for`.
+        """
+        dfn = self.defense(defense)
+        found = self._index.attacks_for.get(defense)
+        if found is None:
+            positions: set[int] = set()
+            for term in dfn.counters:
+                positions.update(self._index.postings["attack"]["threat_type"].get(term, ()))
+            positions.update(self._index.pos["attack"][a] for a in dfn.attacks)
+            found = tuple(self.attacks[p] for p in sorted(positions))
+            self._index.attacks_for[defense] = found
+        return found
+
+    # -- filters ----------------------------------------------------------
+
+    def find_attacks(
+        self,
+        *,
+        stage: str | None = None,
+        category: str | None = None,
+        threat_type: str | None = None,
+        modality: str | None = None,
+        year: YearRange | None = None,
+        venue: str | None = None,
+        has_code: bool | None = None,
+        author: str | None = None,
+    ) -> tuple[Attack, ...]:
+        """
+        Return the attacks that meet every given criterion, in survey order.
+
+        Args:
+            stage: A stage id.
+            category: A category id.
+            threat_type: A threat-type term.
+            modality: A modality term.
+            year: A year, or an inclusive ``(first, last)`` range where
+                either end may be ``None``; matches the year of any of the
+                attack's papers.
+            venue: A venue word, matched case-insensitively as whole words
+                against any paper's venue (``"CCS"``, ``"NeurIPS"``).
+            has_code: Whether any of its papers has a code repository.
+            author: Part of an author's name, case-insensitive.
+
+        Raises:
+            UnknownIdError: A stage, category or vocabulary term is unknown.
+        """
+        return cast(
+            "tuple[Attack, ...]",
+            self._find(
+                "attack",
+                stage=stage,
+                category=category,
+                threat_type=threat_type,
+                modality=modality,
+                year=year,
+                venue=venue,
+                has_code=has_code,
+                author=author,
+            ),
+        )
+
+    def find_defenses(
+        self,
+        *,
+        stage: str | None = None,
+        threat_type: str | None = None,
+        modality: str | None = None,
+        year: YearRange | None = None,
+        venue: str | None = None,
+        has_code: bool | None = None,
+        author: str | None = None,
+    ) -> tuple[Defense, ...]:
+        """
+        Return the defenses that meet every given criterion, in survey
+        order.
+
+        Takes the criteria of :meth:`find_attacks` but *category*;
+        *threat_type* matches what a defense counters.
+        """
+        return cast(
+            "tuple[Defense, ...]",
+            self._find(
+                "defense",
+                stage=stage,
+                threat_type=threat_type,
+                modality=modality,
+                year=year,
+                venue=venue,
+                has_code=has_code,
+                author=author,
+            ),
+        )
+
+    def find_papers(
+        self,
+        *,
+        stage: str | None = None,
+        category: str | None = None,
+        role: Literal["attack", "defense"] | None = None,
+        threat_type: str | None = None,
+        modality: str | None = None,
+        year: YearRange | None = None,
+        venue: str | None = None,
+        has_code: bool | None = None,
+        author: str | None = None,
+    ) -> tuple[Paper, ...]:
+        """
+        Return the papers that meet every given criterion, in survey order.
+
+        Takes the criteria of :meth:`find_attacks`; *stage*, *category*,
+        *threat_type* and *modality* match through the attacks and
+        defenses that cite the paper, and *role* keeps papers cited by an
+        attack or by a defense.
+        """
+        return cast(
+            "tuple[Paper, ...]",
+            self._find(
+                "paper",
+                stage=stage,
+                category=category,
+                role=role,
+                threat_type=threat_type,
+                modality=modality,
+                year=year,
+                venue=venue,
+                has_code=has_code,
+                author=author,
+            ),
+        )
+
+    @overload
+    def find(self, kind: Literal["attack"], **criteria: object) -> tuple[Attack, ...]: ...
+    @overload
+    def find(self, kind: Literal["defense"], **criteria: object) -> tuple[Defense, ...]: ...
+    @overload
+    def find(self, kind: Literal["paper"], **criteria: object) -> tuple[Paper, ...]: ...
+    @overload
+    def find(self, kind: str, **criteria: object) -> tuple[Record, ...]: ...
+
+    def find(self, kind: str, **criteria: object) -> tuple[Record, ...]:
+        """
+        Return the records of *kind* that meet every criterion.
+
+        The generic form of :meth:`find_attacks`, :meth:`find_defenses` and
+        :meth:`find_papers`, for callers that choose the kind at run time.
+        Criteria that are ``None`` are ignored.
+
+        Raises:
+            ValueError: *kind* is not ``"attack"``, ``"defense"`` or
+                ``"paper"``, or a criterion does not apply to it.
+        """
+        methods: dict[str, Callable[..., tuple[Record, ...]]] = {
+            "attack": self.find_attacks,
+            "defense": self.find_defenses,
+            "paper": self.find_papers,
+        }
+        if kind not in methods:
+            msg = f"kind must be 'attack', 'defense' or 'paper', not {kind!r}"
+            raise ValueError(msg)
+        try:
+            return methods[kind](**criteria)
+        except TypeError:
+            msg = f"criteria {sorted(criteria)} do not all apply to {kind}s"
+            raise ValueError(msg) from None
+
+    def _find(self, kind: str, **criteria: object) -> tuple[Record, ...]:
+        items: tuple[Record, ...] = getattr(self, _COLLECTIONS[kind])
+        postings = self._index.postings[kind]
+        selected: set[int] | None = None
+
+        def narrow(positions: Iterable[int]) -> None:
+            nonlocal selected
+            selected = set(positions) if selected is None else selected & set(positions)
+
+        for axis, known in (
+            ("stage", "stage"),
+            ("category", "category"),
+            ("threat_type", "threat type"),
+            ("modality", "modality"),
+            ("role", "role"),
+        ):
+            value = criteria.get(axis)
+            if value is None:
+                continue
+            self._check_term(axis, known, value)
+            narrow(postings[axis].get(cast("str", value), ()))
+        if criteria.get("year") is not None:
+            first, last = _year_range(criteria["year"])
+            narrow(
+                pos
+                for pos, years in enumerate(self._index.years[kind])
+                if any(
+                    (first is None or y >= first) and (last is None or y <= last)
+                    for y in years
+                )
+            )
+        venue = criteria.get("venue")
+        if venue is not None:
+            pattern = re.compile(rf"(?<!\w){re.escape(str(venue))}(?!\w)", re.IGNORECASE)
+            narrow(
+                pos
+                for pos, venues in enumerate(self._index.venues[kind])
+                if any(pattern.search(v) for v in venues)
+            )
+        has_code = criteria.get("has_code")
+        if has_code is not None:
+            narrow(
+                pos
+                for pos, code in enumerate(self._index.has_code[kind])
+                if code is bool(has_code)
+            )
+        author = criteria.get("author")
+        if author is not None:
+            needle = str(author).casefold()
+            narrow(
+                pos
+                for pos, authors in enumerate(self._index.authors[kind])
+                if any(needle in a for a in authors)
+            )
+        if selected is None:
+            return items
+        return tuple(items[pos] for pos in sorted(selected))
+
+    def _check_term(self, axis: str, known: str, value: object) -> None:
+        if axis in ("stage", "category"):
+            self._typed(cast("str", value), Stage if axis == "stage" else Category)
+            return
+        pool: tuple[str, ...]
+        if axis == "threat_type":
+            pool = self.vocabulary.threat_types
+        elif axis == "modality":
+            pool = self.vocabulary.modalities
+        else:
+            pool = ("attack", "defense")
+        if value not in pool:
+            raise UnknownIdError(
+                str(value), kind=known, suggestions=suggest(str(value), pool)
+            )
+
+    # -- search -----------------------------------------------------------
+
+    def search(
+        self,
+        text: str,
+        *,
+        kinds: Iterable[str] | None = None,
+        limit: int | None = 20,
+    ) -> tuple[SearchHit, ...]:
+        """
+        Search names, titles, ids, authors and summaries for *text*.
+
+        Results are ranked by relevance: a record whose name (or title, or
+        id) is exactly *text* comes first, then records that share the most
+        and rarest words with it, names counting three times as much as
+        summaries.  Ties keep taxonomy order.
+
+        Args:
+            text: Words to look for, case-insensitive.
+            kinds: Keep only these kinds of record (see :data:`KINDS`).
+            limit: The most hits to return; ``None`` for all.
+
+        Raises:
+            ValueError: *kinds* names an unknown kind.
+        """
+        wanted = set(KINDS if kinds is None else kinds)
+        unknown = wanted - set(KINDS)
+        if unknown:
+            msg = f"unknown kinds {sorted(unknown)}; choose from {', '.join(KINDS)}"
+            raise ValueError(msg)
+        index = self._index.search_index()
+        hits: list[SearchHit] = []
+        for pos, score in index.search(text):
+            rec = self._index.all_records[pos]
+            if _KIND_OF_TYPE[type(rec)] in wanted:
+                hits.append(SearchHit(rec, round(score, 6)))
+                if limit is not None and len(hits) >= limit:
+                    break
+        return tuple(hits)
+
+
+def _year_range(value: object) -> tuple[int | None, int | None]:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value, value
+    if (
+        isinstance(value, tuple)
+        and len(value) == 2  # noqa: PLR2004
+        and all(v is None or (isinstance(v, int) and not isinstance(v, bool)) for v in value)
+    ):
+        return value[0], value[1]
+    msg = f"year must be an int or a (first, last) tuple, not {value!r}"
+    raise ValueError(msg)
+
+
+class _Index:
+    """
+    Lookups built once per taxonomy.
+    """
+
+    def __init__(self, tax: Taxonomy) -> None:
+        self.all_records: tuple[Record, ...] = (
+            *tax.stages,
+            *tax.categories,
+            *tax.attacks,
+            *tax.defenses,
+            *tax.papers,
+        )
+        self.by_id: dict[str, Record] = {r.id: r for r in self.all_records}
+        self.pos: dict[str, dict[str, int]] = {
+            kind: {r.id: i for i, r in enumerate(getattr(tax, coll))}
+            for kind, coll in _COLLECTIONS.items()
+        }
+        self.previous: dict[str, tuple[Stage, ...]] = {}
+        for stage in tax.stages:
+            for nxt in stage.next:
+                self.previous[nxt] = (*self.previous.get(nxt, ()), stage)
+        by_stage: dict[str, list[Category]] = defaultdict(list)
+        for cat in tax.categories:
+            by_stage[cat.stage].append(cat)
+        self.categories_by_stage = {k: tuple(v) for k, v in by_stage.items()}
+
+        papers = {p.id: p for p in tax.papers}
+        self.postings: dict[str, dict[str, dict[str, list[int]]]] = {
+            kind: defaultdict(lambda: defaultdict(list))
+            for kind in ("attack", "defense", "paper")
+        }
+        self.years: dict[str, list[tuple[int, ...]]] = {}
+        self.venues: dict[str, list[tuple[str, ...]]] = {}
+        self.has_code: dict[str, list[bool]] = {}
+        self.authors: dict[str, list[tuple[str, ...]]] = {}
+        records_by_paper: dict[str, list[Attack | Defense]] = defaultdict(list)
+        paper_pos = self.pos["paper"]
+        for kind, items in (("attack", tax.attacks), ("defense", tax.defenses)):
+            post = self.postings[kind]
+            years, venues, codes, authors = [], [], [], []
+            for pos, rec in enumerate(items):
+                post["stage"][rec.stage].append(pos)
+                if isinstance(rec, Attack):
+                    if rec.category is not None:
+                        post["category"][rec.category].append(pos)
+                    threats = rec.threat_types
+                else:
+                    threats = rec.counters
+                for term in threats:
+                    post["threat_type"][term].append(pos)
+                for term in rec.modalities:
+                    post["modality"][term].append(pos)
+                cited = [papers[p] for p in rec.papers]
+                years.append(tuple(p.year for p in cited if p.year is not None))
+                venues.append(tuple(v for p in cited for v in _venues(p)))
+                codes.append(any(p.code for p in cited))
+                authors.append(tuple(a.casefold() for p in cited for a in p.authors))
+                for paper in rec.papers:
+                    records_by_paper[paper].append(rec)
+                    ppost = self.postings["paper"]
+                    ppos = paper_pos[paper]
+                    ppost["role"][kind].append(ppos)
+                    ppost["stage"][rec.stage].append(ppos)
+                    if isinstance(rec, Attack) and rec.category is not None:
+                        ppost["category"][rec.category].append(ppos)
+                    for term in threats:
+                        ppost["threat_type"][term].append(ppos)
+                    for term in rec.modalities:
+                        ppost["modality"][term].append(ppos)
+            self.years[kind] = years
+            self.venues[kind] = venues
+            self.has_code[kind] = codes
+            self.authors[kind] = authors
+        self.years["paper"] = [(p.year,) if p.year is not None else () for p in tax.papers]
+        self.venues["paper"] = [tuple(_venues(p)) for p in tax.papers]
+        self.has_code["paper"] = [bool(p.code) for p in tax.papers]
+        self.authors["paper"] = [tuple(a.casefold() for a in p.authors) for p in tax.papers]
+        self.records_by_paper = {
+            k: tuple(sorted(v, key=lambda r: isinstance(r, Defense)))
+            for k, v in records_by_paper.items()
+        }
+        self.defense_pos_by_counter = self.postings["defense"]["threat_type"]
+        self.defense_pos_by_attack: dict[str, list[int]] = defaultdict(list)
+        for pos, dfn in enumerate(tax.defenses):
+            for attack in dfn.attacks:
+                self.defense_pos_by_attack[attack].append(pos)
+        self.defenses_for: dict[str, tuple[Defense, ...]] = {}
+        self.attacks_for: dict[str, tuple[Attack, ...]] = {}
+        self._search: _SearchIndex | None = None
+        self._ids_of: dict[str, tuple[str, ...]] = {}
+
+    def ids_of(self, kind: str) -> tuple[str, ...]:
+        found = self._ids_of.get(kind)
+        if found is None:
+            found = tuple(self.pos[kind]) if kind in self.pos else tuple(self.by_id)
+            self._ids_of[kind] = found
+        return found
+
+    def search_index(self) -> _SearchIndex:
+        # Built on first use: most callers never search, and the index
+        # costs more than the rest of the taxonomy.
+        if self._search is None:
+            self._search = _SearchIndex(self.all_records)
+        return self._search
+
+
+def _venues(paper: Paper) -> list[str]:
+    found = [v for v in (paper.venue, paper.venue_short) if v]
+    if paper.listing is not None:
+        found.append(paper.listing.venue)
+    return found

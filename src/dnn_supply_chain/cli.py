@@ -1,0 +1,427 @@
+"""
+The ``dnn-supply-chain`` command.
+
+Exit status: 0 on success, 2 on a usage error or an unknown id (the message
+and any suggestion on standard error, never a traceback), 1 when the
+bundled data itself is broken.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, TextIO
+
+
+if TYPE_CHECKING:
+    from ._records import Record
+    from ._taxonomy import Taxonomy
+
+
+__all__ = ["main"]
+
+_PROG = "dnn-supply-chain"
+_PLURALS = {
+    "stages": "stage",
+    "categories": "category",
+    "attacks": "attack",
+    "defenses": "defense",
+    "papers": "paper",
+}
+
+
+class _UsageError(Exception):
+    """
+    A mistake in the command line that argparse cannot see.
+    """
+
+
+def _year(text: str) -> int | tuple[int | None, int | None]:
+    first, sep, last = text.partition(":")
+    try:
+        if not sep:
+            return int(first)
+        return (int(first) if first else None, int(last) if last else None)
+    except ValueError:
+        msg = f"invalid year {text!r}: use 2021, 2019:2022, 2020: or :2021"
+        raise argparse.ArgumentTypeError(msg) from None
+
+
+def _format_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="output format (default: text)",
+    )
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=_PROG,
+        description=(
+            "Query the taxonomy of attacks on and defenses of deep-learning "
+            "model supply chains."
+        ),
+    )
+    parser.add_argument(
+        "--version",
+        action="store_true",
+        help="show the version and exit",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    tree = sub.add_parser(
+        "tree",
+        help="print stages, categories, attacks, defenses and papers",
+        description=(
+            "Print the taxonomy as a tree: stages, their attack categories, "
+            "attacks and defenses, and the papers of each."
+        ),
+    )
+    tree.add_argument("--stage", help="print only this stage")
+    tree.add_argument(
+        "--no-papers", action="store_true", help="leave out the papers"
+    )
+    _format_option(tree)
+
+    lst = sub.add_parser(
+        "list",
+        help="list records of one kind, filtered",
+        description=(
+            "List the records of one kind.  Filters combine: a record is "
+            "listed when it meets all of them."
+        ),
+    )
+    lst.add_argument("kind", choices=tuple(_PLURALS))
+    lst.add_argument("--stage", help="a stage id")
+    lst.add_argument("--category", help="an attack category id")
+    lst.add_argument("--threat-type", help="a threat-type term")
+    lst.add_argument("--modality", help="a modality term")
+    lst.add_argument(
+        "--year",
+        type=_year,
+        help="a year or an inclusive range: 2021, 2019:2022, 2020:, :2021",
+    )
+    lst.add_argument("--venue", help="a venue word, e.g. CCS or NeurIPS")
+    lst.add_argument("--author", help="part of an author's name")
+    lst.add_argument(
+        "--role",
+        choices=("attack", "defense"),
+        help="papers only: cited by an attack or by a defense",
+    )
+    code = lst.add_mutually_exclusive_group()
+    code.add_argument(
+        "--has-code",
+        dest="has_code",
+        action="store_const",
+        const=True,
+        help="only records with a code repository",
+    )
+    code.add_argument(
+        "--no-code",
+        dest="has_code",
+        action="store_const",
+        const=False,
+        help="only records without a code repository",
+    )
+    _format_option(lst)
+
+    show = sub.add_parser(
+        "show",
+        help="show one record and what it links to",
+        description="Show one record, by id, and the records it links to.",
+    )
+    show.add_argument("id", help="the id of any record")
+    _format_option(show)
+
+    search = sub.add_parser(
+        "search",
+        help="search names, titles and summaries",
+        description="Search names, titles, ids, authors and summaries.",
+    )
+    search.add_argument("text", nargs="+", help="words to look for")
+    search.add_argument(
+        "--kind",
+        action="append",
+        choices=tuple(_PLURALS.values()),
+        help="only this kind of record (repeatable)",
+    )
+    search.add_argument(
+        "--limit",
+        type=int,
+        default=20,
+        help="the most results to show (default: 20)",
+    )
+    _format_option(search)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """
+    Run the command line with *argv* (default: ``sys.argv[1:]``).
+
+    Returns:
+        The exit status.
+    """
+    parser = _build_parser()
+    args = parser.parse_args(argv)
+    if args.version:
+        from importlib.metadata import version
+
+        print(f"{_PROG} {version(_PROG)}")
+        return 0
+    if args.command is None:
+        parser.print_usage(sys.stderr)
+        print(f"{_PROG}: error: name a command", file=sys.stderr)
+        return 2
+
+    from . import _loading
+    from .exceptions import TaxonomyDataError, UnknownIdError
+
+    commands: dict[str, Callable[[Taxonomy, argparse.Namespace, TextIO], None]] = {
+        "tree": _tree,
+        "list": _list,
+        "show": _show,
+        "search": _search,
+    }
+    out = sys.stdout
+    try:
+        tax = _loading.load()
+        commands[args.command](tax, args, out)
+        out.flush()
+    except (UnknownIdError, _UsageError, ValueError) as exc:
+        if isinstance(exc, TaxonomyDataError):
+            print(f"{_PROG}: the bundled data is broken: {exc}", file=sys.stderr)
+            return 1
+        print(f"{_PROG}: error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        # The reader went away (``| head``): stop quietly, as cat does.
+        sys.stderr.close()
+        return 0
+    return 0
+
+
+# -- output helpers -------------------------------------------------------
+
+
+def _dump(value: object, out: TextIO) -> None:
+    json.dump(value, out, ensure_ascii=False, indent=2)
+    out.write("\n")
+
+
+def _plain(tax: Taxonomy, rec: Record) -> dict[str, Any]:
+    from ._loading import converter
+
+    data: dict[str, Any] = converter.unstructure(rec)
+    return {"kind": tax.kind_of(rec.id), **data}
+
+
+def _label(rec: Record) -> str:
+    from ._records import Paper
+
+    if isinstance(rec, Paper):
+        when = rec.venue_short or (str(rec.year) if rec.year else "")
+        return f"{rec.title} ({when})" if when else rec.title
+    return rec.name
+
+
+# -- commands ---------------------------------------------------------------
+
+
+def _tree(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
+    stages = (tax.stage(args.stage),) if args.stage else tax.stages
+    if args.format == "json":
+        _dump([_stage_tree(tax, s.id, not args.no_papers) for s in stages], out)
+        return
+    for stage in stages:
+        out.write(f"{stage.name} [{stage.id}] {stage.name_zh}\n")
+        for line in _render(_stage_children(tax, stage.id, not args.no_papers)):
+            out.write(line + "\n")
+
+
+_Node = tuple[str, list["_Node"]]
+
+
+def _stage_children(tax: Taxonomy, stage: str, papers: bool) -> list[_Node]:
+    def entry(rec: Record) -> _Node:
+        kids: list[_Node] = []
+        if papers:
+            kids = [(f"{p.id}: {_label(p)}", []) for p in tax.papers_of(rec.id)]
+        return (f"{rec.name} [{rec.id}]", kids)  # type: ignore[union-attr]
+
+    attacks: list[_Node] = []
+    for cat in tax.categories_of(stage):
+        attacks.append(
+            (
+                f"{cat.name} [{cat.id}] {cat.name_zh}",
+                [entry(a) for a in tax.attacks_in(cat.id)],
+            )
+        )
+    attacks.extend(entry(a) for a in tax.attacks_in(stage) if a.category is None)
+    defenses = [entry(d) for d in tax.defenses_in(stage)]
+    return [
+        (f"Attacks ({len(tax.attacks_in(stage))})", attacks),
+        (f"Defenses ({len(defenses)})", defenses),
+    ]
+
+
+def _render(nodes: list[_Node], prefix: str = "") -> Iterator[str]:
+    for i, (text, kids) in enumerate(nodes):
+        last = i == len(nodes) - 1
+        yield prefix + ("└── " if last else "├── ") + text
+        yield from _render(kids, prefix + ("    " if last else "│   "))
+
+
+def _stage_tree(tax: Taxonomy, stage: str, papers: bool) -> dict[str, Any]:
+    def entry(rec: Record) -> dict[str, Any]:
+        data: dict[str, Any] = {"id": rec.id, "name": rec.name}  # type: ignore[union-attr]
+        if papers:
+            data["papers"] = [
+                {"id": p.id, "title": p.title, "venue": p.venue_short, "year": p.year}
+                for p in tax.papers_of(rec.id)
+            ]
+        return data
+
+    rec = tax.stage(stage)
+    return {
+        "id": rec.id,
+        "name": rec.name,
+        "name_zh": rec.name_zh,
+        "categories": [
+            {
+                "id": cat.id,
+                "name": cat.name,
+                "name_zh": cat.name_zh,
+                "attacks": [entry(a) for a in tax.attacks_in(cat.id)],
+            }
+            for cat in tax.categories_of(stage)
+        ],
+        "attacks": [entry(a) for a in tax.attacks_in(stage) if a.category is None],
+        "defenses": [entry(d) for d in tax.defenses_in(stage)],
+    }
+
+
+def _list(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
+    kind = _PLURALS[args.kind]
+    criteria = {
+        "stage": args.stage,
+        "category": args.category,
+        "threat_type": args.threat_type,
+        "modality": args.modality,
+        "year": args.year,
+        "venue": args.venue,
+        "author": args.author,
+        "has_code": args.has_code,
+        "role": args.role,
+    }
+    given = {k: v for k, v in criteria.items() if v is not None}
+    records: tuple[Record, ...]
+    if kind in ("stage", "category"):
+        allowed = {"stage"} if kind == "category" else set()
+        extra = sorted(set(given) - allowed)
+        if extra:
+            flags = ", ".join("--" + k.replace("_", "-") for k in extra)
+            msg = f"list {args.kind} takes no {flags}"
+            raise _UsageError(msg)
+        if kind == "stage":
+            records = tax.stages
+        elif "stage" in given:
+            records = tax.categories_of(given["stage"])
+        else:
+            records = tax.categories
+    else:
+        applicable = {
+            "attack": {"stage", "category", "threat_type", "modality", "year", "venue", "author", "has_code"},
+            "defense": {"stage", "threat_type", "modality", "year", "venue", "author", "has_code"},
+            "paper": set(criteria),
+        }[kind]
+        extra = sorted(set(given) - applicable)
+        if extra:
+            flags = ", ".join("--" + k.replace("_", "-") for k in extra)
+            msg = f"list {args.kind} takes no {flags}"
+            raise _UsageError(msg)
+        records = tax.find(kind, **given)
+    if args.format == "json":
+        _dump([_plain(tax, r) for r in records], out)
+        return
+    width = max((len(r.id) for r in records), default=0)
+    for rec in records:
+        out.write(f"{rec.id:<{width}}  {_label(rec)}\n")
+
+
+def _show(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
+    from ._records import Attack, Category, Defense, Paper, Stage
+
+    rec = tax.get(args.id)
+    links: dict[str, list[Record]] = {}
+    if isinstance(rec, Stage):
+        links["previous stages"] = list(tax.previous_stages(rec.id))
+        links["next stages"] = list(tax.next_stages(rec.id))
+        links["categories"] = list(tax.categories_of(rec.id))
+        links["attacks"] = list(tax.attacks_in(rec.id))
+        links["defenses"] = list(tax.defenses_in(rec.id))
+    elif isinstance(rec, Category):
+        links["stage"] = [tax.stage(rec.stage)]
+        links["attacks"] = list(tax.attacks_in(rec.id))
+    elif isinstance(rec, Attack):
+        links["papers"] = list(tax.papers_of(rec.id))
+        links["countered by"] = list(tax.defenses_for(rec.id))
+    elif isinstance(rec, Defense):
+        links["papers"] = list(tax.papers_of(rec.id))
+        links["counters"] = list(tax.attacks_countered_by(rec.id))
+    elif isinstance(rec, Paper):
+        links["cited by"] = list(tax.records_of(rec.id))
+    if args.format == "json":
+        data = _plain(tax, rec)
+        data["links"] = {k: [r.id for r in v] for k, v in links.items()}
+        _dump(data, out)
+        return
+    data = _plain(tax, rec)
+    kind = data.pop("kind")
+    out.write(f"{_label(rec)}\n{kind} {rec.id}\n\n")
+    width = max(len(k) for k in data)
+    for key, value in data.items():
+        out.write(f"{key:<{width}}  {_text(value, width + 2)}\n")
+    for title, items in links.items():
+        out.write(f"\n{title} ({len(items)}):\n")
+        for item in items:
+            out.write(f"  {item.id}  {_label(item)}\n")
+
+
+def _text(value: object, indent: int) -> str:
+    if value is None or value == []:
+        return "-"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        pad = " " * indent
+        return "\n".join(
+            f"{pad if i else ''}{k}: {'-' if v is None else v}"
+            for i, (k, v) in enumerate(value.items())
+        )
+    return str(value)
+
+
+def _search(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
+    if args.limit < 1:
+        msg = "--limit must be at least 1"
+        raise _UsageError(msg)
+    hits = tax.search(" ".join(args.text), kinds=args.kind, limit=args.limit)
+    if args.format == "json":
+        _dump(
+            [{"score": h.score, **_plain(tax, h.record)} for h in hits],
+            out,
+        )
+        return
+    if not hits:
+        out.write("no match\n")
+        return
+    width = max(len(h.record.id) for h in hits)
+    for hit in hits:
+        kind = tax.kind_of(hit.record.id)
+        out.write(f"{hit.record.id:<{width}}  {kind:<8}  {_label(hit.record)}\n")
