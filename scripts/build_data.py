@@ -119,7 +119,10 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "phan2022ribac": ("ribac", "RIBAC"),
     "ge2021antidistillation": ("adba", "ADBA anti-distillation backdoor"),
     # Deployment stage attacks.
-    "qi2022towards": ("subnet-replacement-attack", "Subnet replacement attack"),
+    "qi2022towards": (
+        "subnet-replacement-attack",
+        "Subnet replacement attack",
+    ),
     # Usage stage attacks.
     "zanella2020analyzing": (
         "model-update-leakage",
@@ -177,13 +180,15 @@ COUNTER_TERMS: dict[str, tuple[str, ...]] = {
     "adversarial attacks)": ("adversarial example",),
     "deployment-stage integrity failures of the toolchain (not an "
     "adversarial attack in this list)": ("deployment integrity",),
-    "privacy / information leakage at usage time (representation "
-    "inversion)": ("privacy leakage", "model inversion"),
+    "privacy / information leakage at usage time (representation inversion)": (
+        "privacy leakage",
+        "model inversion",
+    ),
 }
 
 # Attacks that the reference names explicitly in a defense's ``counters``.
 EXPLICIT_COUNTERS: dict[str, tuple[str, ...]] = {
-    # "backdoor / trojaned pre-trained encoders (e.g. BadEncoder, ...)"
+    # Its counters entry on trojaned encoders names BadEncoder.
     "feng2023detecting": ("badencoder",),
 }
 
@@ -201,7 +206,6 @@ STAGE_DESCRIPTIONS = {
     "deployment": "A deployer deploys the model to a device.",
     "usage": "A user invokes the model and gets its output.",
 }
-
 
 
 def _listing(paper: dict[str, Any]) -> dict[str, Any]:
@@ -240,9 +244,7 @@ def _paper(paper: dict[str, Any]) -> dict[str, Any]:
 def _counters(paper: dict[str, Any], vocabulary: set[str]) -> list[str]:
     terms: list[str] = []
     for entry in paper["counters"]:
-        for term in (
-            (entry,) if entry in vocabulary else COUNTER_TERMS[entry]
-        ):
+        for term in (entry,) if entry in vocabulary else COUNTER_TERMS[entry]:
             if term not in terms:
                 terms.append(term)
     return terms
@@ -325,9 +327,7 @@ def build(reference: dict[str, Any]) -> dict[str, Any]:
             "listing": None,
         }
     )
-    atlas_version = {
-        p["atlas"]["version"] for p in reference["papers"]
-    }.pop()
+    atlas_version = {p["atlas"]["version"] for p in reference["papers"]}.pop()
     return {
         "schema_version": SCHEMA_VERSION,
         "survey": survey_paper["id"],

@@ -52,6 +52,13 @@ _COLLECTIONS: Final[dict[str, type[Record]]] = {
     "defenses": Defense,
     "papers": Paper,
 }
+_KINDS: Final = {
+    "stages": "stage",
+    "categories": "category",
+    "attacks": "attack",
+    "defenses": "defense",
+    "papers": "paper",
+}
 _SCALARS: Final = ("survey", "atlas_version")
 _KEYS: Final = frozenset(
     {"schema_version", "vocabulary", *_SCALARS, *_COLLECTIONS}
@@ -79,7 +86,7 @@ def _make_converter() -> cattrs.Converter:
         conv.register_structure_hook(cls, strict(cls))
 
     def is_str_tuple(tp: Any) -> bool:
-        return tp == tuple[str, ...]
+        return bool(tp == tuple[str, ...])
 
     def str_tuple(value: object, _: type) -> tuple[str, ...]:
         if not isinstance(value, list | tuple):
@@ -112,13 +119,24 @@ def _describe(exc: BaseException, type_: type | None) -> str:
     return text
 
 
-def _problems_of(exc: Exception, source: str, path: str, record: str | None) -> list[Problem]:
+def _problems_of(
+    exc: Exception, source: str, path: str, record: str | None
+) -> list[Problem]:
     if not isinstance(exc, cattrs.BaseValidationError):
-        return [Problem(source=source, path=path, record=record, message=_describe(exc, None))]
+        return [
+            Problem(
+                source=source,
+                path=path,
+                record=record,
+                message=_describe(exc, None),
+            )
+        ]
     out = []
     for line in transform_error(exc, path=path, format_exception=_describe):
         message, _, where = line.rpartition(" @ ")
-        out.append(Problem(source=source, path=where, record=record, message=message))
+        out.append(
+            Problem(source=source, path=where, record=record, message=message)
+        )
     return out
 
 
@@ -139,13 +157,21 @@ def taxonomy_from_dict(data: object, *, source: str = "<data>") -> Taxonomy:
     problems: list[Problem] = []
 
     def add(path: str, message: str, record: str | None = None) -> None:
-        problems.append(Problem(source=source, path=path, record=record, message=message))
+        problems.append(
+            Problem(source=source, path=path, record=record, message=message)
+        )
 
     if not isinstance(data, dict):
-        add("", f"the top level must be a JSON object, not {type(data).__name__}")
+        add(
+            "",
+            f"the top level must be a JSON object, not {type(data).__name__}",
+        )
         raise TaxonomyDataError(problems)
     for key in sorted(set(data) - _KEYS, key=str):
-        add(str(key), f"unknown key {key!r}; remove it (known: {', '.join(sorted(_KEYS))})")
+        add(
+            str(key),
+            f"unknown key {key!r}; remove it (known: {', '.join(sorted(_KEYS))})",
+        )
     version = data.get("schema_version")
     if version != SCHEMA_VERSION:
         add(
@@ -162,11 +188,15 @@ def taxonomy_from_dict(data: object, *, source: str = "<data>") -> Taxonomy:
         scalars[key] = value
     vocabulary = Vocabulary()
     try:
-        vocabulary = converter.structure(data.get("vocabulary", {}), Vocabulary)
+        vocabulary = converter.structure(
+            data.get("vocabulary", {}), Vocabulary
+        )
     except Exception as exc:  # noqa: BLE001 - reported, never swallowed
         problems.extend(_problems_of(exc, source, "vocabulary", None))
 
     records: dict[str, list[tuple[str, Record]]] = {}
+    unreadable: dict[str, str] = {}
+    cited: list[str] = []
     for collection, cls in _COLLECTIONS.items():
         items = data.get(collection, [])
         records[collection] = []
@@ -181,6 +211,13 @@ def taxonomy_from_dict(data: object, *, source: str = "<data>") -> Taxonomy:
                 rec = converter.structure(item, cls)
             except Exception as exc:  # noqa: BLE001 - reported, never swallowed
                 problems.extend(_problems_of(exc, source, path, record_id))
+                if record_id is not None:
+                    unreadable.setdefault(record_id, _KINDS[collection])
+                    raw_papers = item.get("papers")
+                    if isinstance(raw_papers, list):
+                        cited.extend(
+                            p for p in raw_papers if isinstance(p, str)
+                        )
             else:
                 records[collection].append((path, rec))
     if "stages" not in data:
@@ -192,6 +229,8 @@ def taxonomy_from_dict(data: object, *, source: str = "<data>") -> Taxonomy:
             vocabulary=vocabulary,
             survey=scalars["survey"],
             records=records,
+            unreadable=unreadable,
+            cited=cited,
         )
     )
     if problems:

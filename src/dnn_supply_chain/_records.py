@@ -43,7 +43,9 @@ _optional_str = validators.optional(_str)
 _id = validators.and_(_str, validators.matches_re(ID_PATTERN))
 
 
-def _nonempty(_inst: object, attribute: attrs.Attribute[str], value: str) -> None:
+def _nonempty(
+    _inst: object, attribute: attrs.Attribute[str], value: str
+) -> None:
     if not value.strip():
         msg = f"'{attribute.name}' must not be empty"
         raise ValueError(msg)
@@ -62,7 +64,9 @@ def _strings(
 
 
 def _unique(
-    _inst: object, attribute: attrs.Attribute[tuple[str, ...]], value: tuple[str, ...]
+    _inst: object,
+    attribute: attrs.Attribute[tuple[str, ...]],
+    value: tuple[str, ...],
 ) -> None:
     seen: set[str] = set()
     for item in value:
@@ -255,9 +259,11 @@ class SurveyListing:
     section_zh: str = field(validator=_text)
     subsection: str | None = field(default=None, validator=_optional_str)
     subsection_zh: str | None = field(default=None, validator=_optional_str)
-    index: int = field(validator=validators.and_(
-        validators.instance_of(int), validators.ge(1)
-    ))
+    index: int = field(
+        validator=validators.and_(
+            validators.instance_of(int), validators.ge(1)
+        )
+    )
     title: str = field(validator=_text)
     venue: str = field(validator=_text)
     year: int = field(validator=validators.instance_of(int))

@@ -83,6 +83,8 @@ def check_records(
     vocabulary: Vocabulary,
     survey: str | None,
     records: Mapping[str, Sequence[tuple[str, Record]]],
+    unreadable: Mapping[str, str] | None = None,
+    cited: Iterable[str] = (),
 ) -> list[Problem]:
     """
     Return every cross-record problem: duplicate ids, dangling references,
@@ -90,15 +92,26 @@ def check_records(
 
     *records* maps each collection name (``"stages"``...) to ``(path,
     record)`` pairs, the path being where the record sits in its file.
+    *unreadable* maps the ids of records that could not be read (already
+    reported) to their kinds, and *cited* lists the papers they cite, so
+    that their problems are not reported again as dangling references.
     """
     problems: list[Problem] = []
 
     def add(path: str, record: str | None, message: str) -> None:
-        problems.append(Problem(source=source, path=path, record=record, message=message))
+        problems.append(
+            Problem(source=source, path=path, record=record, message=message)
+        )
 
-    kind_of: dict[str, str] = {}
-    first_path: dict[str, str] = {}
-    for collection in ("stages", "categories", "attacks", "defenses", "papers"):
+    kind_of: dict[str, str] = dict(unreadable or {})
+    first_path: dict[str, str] = dict.fromkeys(kind_of, "an unreadable record")
+    for collection in (
+        "stages",
+        "categories",
+        "attacks",
+        "defenses",
+        "papers",
+    ):
         for path, rec in records.get(collection, ()):
             if rec.id in kind_of:
                 add(
@@ -121,16 +134,26 @@ def check_records(
             hint = f"; did you mean {near[0]!r}?" if near else ""
             add(path, owner, f"unknown {kind} {value!r}{hint}")
         else:
-            add(path, owner, f"{value!r} is a {found}, not a {kind}")
+            add(path, owner, f"{value!r} is {_a(found)}, not {_a(kind)}")
 
-    def terms(path: str, owner: str, values: Iterable[str], known: tuple[str, ...], what: str) -> None:
+    def terms(
+        path: str,
+        owner: str,
+        values: Iterable[str],
+        known: tuple[str, ...],
+        what: str,
+    ) -> None:
         for i, value in enumerate(values):
             if value not in known:
                 near = suggest(value, known)
-                hint = f"; did you mean {near[0]!r}?" if near else f"; known: {', '.join(known)}"
+                hint = (
+                    f"; did you mean {near[0]!r}?"
+                    if near
+                    else f"; known: {', '.join(known)}"
+                )
                 add(f"{path}[{i}]", owner, f"unknown {what} {value!r}{hint}")
 
-    used_papers: set[str] = set()
+    used_papers: set[str] = set(cited)
     if survey is not None:
         if kind_of.get(survey) != "paper":
             ref("survey", None, survey, "paper")
@@ -149,7 +172,11 @@ def check_records(
         for i, nxt in enumerate(stage.next):
             ref(f"{path}.next[{i}]", stage.id, nxt, "stage")
             if nxt == stage.id:
-                add(f"{path}.next[{i}]", stage.id, "a stage cannot follow itself")
+                add(
+                    f"{path}.next[{i}]",
+                    stage.id,
+                    "a stage cannot follow itself",
+                )
     cycle = _find_cycle(nexts)
     if cycle:
         add("stages", None, "the lifecycle has a cycle: " + " -> ".join(cycle))
@@ -162,29 +189,63 @@ def check_records(
                 if rec.category is not None:
                     ref(f"{path}.category", rec.id, rec.category, "category")
                     owner_stage = stage_of_category.get(rec.category)
-                    if owner_stage is not None and owner_stage != rec.stage:
+                    if (
+                        owner_stage is not None
+                        and owner_stage != rec.stage
+                        and kind_of.get(rec.stage) == "stage"
+                    ):
                         add(
                             f"{path}.category",
                             rec.id,
                             f"category {rec.category!r} belongs to stage "
                             f"{owner_stage!r}, not {rec.stage!r}",
                         )
-                terms(f"{path}.threat_types", rec.id, rec.threat_types, vocabulary.threat_types, "threat type")
+                terms(
+                    f"{path}.threat_types",
+                    rec.id,
+                    rec.threat_types,
+                    vocabulary.threat_types,
+                    "threat type",
+                )
             else:
-                terms(f"{path}.counters", rec.id, rec.counters, vocabulary.threat_types, "threat type")
+                terms(
+                    f"{path}.counters",
+                    rec.id,
+                    rec.counters,
+                    vocabulary.threat_types,
+                    "threat type",
+                )
                 for i, attack in enumerate(rec.attacks):
                     ref(f"{path}.attacks[{i}]", rec.id, attack, "attack")
-            terms(f"{path}.modalities", rec.id, rec.modalities, vocabulary.modalities, "modality")
+            terms(
+                f"{path}.modalities",
+                rec.id,
+                rec.modalities,
+                vocabulary.modalities,
+                "modality",
+            )
             if not rec.papers:
-                add(f"{path}.papers", rec.id, "lists no paper; name at least the paper that introduced it")
+                add(
+                    f"{path}.papers",
+                    rec.id,
+                    "lists no paper; name at least the paper that introduced it",
+                )
             for i, paper in enumerate(rec.papers):
                 ref(f"{path}.papers[{i}]", rec.id, paper, "paper")
                 used_papers.add(paper)
 
-    for path, paper in records.get("papers", ()):
-        if paper.id not in used_papers:
-            add(path, paper.id, "paper is not used by any attack or defense; cite it from one or remove it")
+    for path, rec in records.get("papers", ()):
+        if rec.id not in used_papers:
+            add(
+                path,
+                rec.id,
+                "paper is not used by any attack or defense; cite it from one or remove it",
+            )
     return problems
+
+
+def _a(noun: str) -> str:
+    return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
 
 
 def _find_cycle(nexts: Mapping[str, tuple[str, ...]]) -> list[str]:
@@ -196,7 +257,7 @@ def _find_cycle(nexts: Mapping[str, tuple[str, ...]]) -> list[str]:
         stack.append(node)
         for nxt in nexts.get(node, ()):
             if state.get(nxt) == 1:
-                return [*stack[stack.index(nxt):], nxt]
+                return [*stack[stack.index(nxt) :], nxt]
             if nxt in nexts and nxt not in state:
                 found = visit(nxt)
                 if found:
@@ -237,11 +298,12 @@ class _SearchIndex:
         self._records = records
         self._size = len(records)
         self._postings: dict[str, dict[int, float]] = defaultdict(dict)
-        self._exact: dict[str, list[int]] = defaultdict(list)
+        # normalised name -> {position: the names as written}
+        self._exact: dict[str, dict[int, set[str]]] = defaultdict(dict)
         for pos, rec in enumerate(records):
             names, body = _search_fields(rec)
             for name in names:
-                self._exact[_normal(name)].append(pos)
+                self._exact[_normal(name)].setdefault(pos, set()).add(name)
             for text, weight in ((" ".join(names), 3.0), (body, 1.0)):
                 for token in set(_tokens(text)):
                     posting = self._postings[token]
@@ -256,8 +318,10 @@ class _SearchIndex:
             idf = math.log(1 + self._size / len(posting))
             for pos, weight in posting.items():
                 scores[pos] += weight * idf
-        for pos in self._exact.get(_normal(text), ()):
-            scores[pos] += 1000.0
+        # A name equal to the query wins; written exactly so, it wins ties
+        # between names that differ only in case or punctuation.
+        for pos, names in self._exact.get(_normal(text), {}).items():
+            scores[pos] += 1000.0 + (500.0 if text.strip() in names else 0.0)
         return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
 
 
@@ -301,7 +365,7 @@ class Taxonomy:
     attacks: tuple[Attack, ...] = ()
     defenses: tuple[Defense, ...] = ()
     papers: tuple[Paper, ...] = ()
-    vocabulary: Vocabulary = Vocabulary()
+    vocabulary: Vocabulary = field(factory=Vocabulary)
     survey: str | None = None
     atlas_version: str | None = None
     _index: _Index = field(init=False, repr=False, eq=False, hash=False)
@@ -406,7 +470,7 @@ class Taxonomy:
         return None if self.survey is None else self.paper(self.survey)
 
     def _typed(self, id: str, cls: type[R]) -> R:  # noqa: A002
-        rec = self._index.by_id.get(id) if isinstance(id, str) else None
+        rec = self._index.by_id.get(id)
         if isinstance(rec, cls):
             return rec
         kind = _KIND_OF_TYPE[cls]
@@ -415,7 +479,7 @@ class Taxonomy:
         raise UnknownIdError(
             id,
             kind=kind,
-            detail=f"{id!r} is a {_KIND_OF_TYPE[type(rec)]}",
+            detail=f"{id!r} is {_a(_KIND_OF_TYPE[type(rec)])}",
             suggestions=suggest(id, self._index.ids_of(kind)),
         )
 
@@ -425,9 +489,7 @@ class Taxonomy:
                 repr(id), kind=kind, detail="ids are strings"
             )
         pool = (
-            self._index.by_id
-            if kind == "record"
-            else self._index.ids_of(kind)
+            self._index.by_id if kind == "record" else self._index.ids_of(kind)
         )
         return UnknownIdError(id, kind=kind, suggestions=suggest(id, pool))
 
@@ -505,7 +567,9 @@ class Taxonomy:
         if found is None:
             positions: set[int] = set()
             for term in atk.threat_types:
-                positions.update(self._index.defense_pos_by_counter.get(term, ()))
+                positions.update(
+                    self._index.defense_pos_by_counter.get(term, ())
+                )
             positions.update(self._index.defense_pos_by_attack.get(attack, ()))
             found = tuple(self.defenses[p] for p in sorted(positions))
             self._index.defenses_for[attack] = found
@@ -520,7 +584,9 @@ class Taxonomy:
         if found is None:
             positions: set[int] = set()
             for term in dfn.counters:
-                positions.update(self._index.postings["attack"]["threat_type"].get(term, ()))
+                positions.update(
+                    self._index.postings["attack"]["threat_type"].get(term, ())
+                )
             positions.update(self._index.pos["attack"][a] for a in dfn.attacks)
             found = tuple(self.attacks[p] for p in sorted(positions))
             self._index.attacks_for[defense] = found
@@ -644,11 +710,17 @@ class Taxonomy:
         )
 
     @overload
-    def find(self, kind: Literal["attack"], **criteria: object) -> tuple[Attack, ...]: ...
+    def find(
+        self, kind: Literal["attack"], **criteria: object
+    ) -> tuple[Attack, ...]: ...
     @overload
-    def find(self, kind: Literal["defense"], **criteria: object) -> tuple[Defense, ...]: ...
+    def find(
+        self, kind: Literal["defense"], **criteria: object
+    ) -> tuple[Defense, ...]: ...
     @overload
-    def find(self, kind: Literal["paper"], **criteria: object) -> tuple[Paper, ...]: ...
+    def find(
+        self, kind: Literal["paper"], **criteria: object
+    ) -> tuple[Paper, ...]: ...
     @overload
     def find(self, kind: str, **criteria: object) -> tuple[Record, ...]: ...
 
@@ -685,7 +757,11 @@ class Taxonomy:
 
         def narrow(positions: Iterable[int]) -> None:
             nonlocal selected
-            selected = set(positions) if selected is None else selected & set(positions)
+            selected = (
+                set(positions)
+                if selected is None
+                else selected & set(positions)
+            )
 
         for axis, known in (
             ("stage", "stage"),
@@ -705,13 +781,16 @@ class Taxonomy:
                 pos
                 for pos, years in enumerate(self._index.years[kind])
                 if any(
-                    (first is None or y >= first) and (last is None or y <= last)
+                    (first is None or y >= first)
+                    and (last is None or y <= last)
                     for y in years
                 )
             )
         venue = criteria.get("venue")
         if venue is not None:
-            pattern = re.compile(rf"(?<!\w){re.escape(str(venue))}(?!\w)", re.IGNORECASE)
+            pattern = re.compile(
+                rf"(?<!\w){re.escape(str(venue))}(?!\w)", re.IGNORECASE
+            )
             narrow(
                 pos
                 for pos, venues in enumerate(self._index.venues[kind])
@@ -738,7 +817,10 @@ class Taxonomy:
 
     def _check_term(self, axis: str, known: str, value: object) -> None:
         if axis in ("stage", "category"):
-            self._typed(cast("str", value), Stage if axis == "stage" else Category)
+            if axis == "stage":
+                self.stage(cast("str", value))
+            else:
+                self.category(cast("str", value))
             return
         pool: tuple[str, ...]
         if axis == "threat_type":
@@ -799,7 +881,10 @@ def _year_range(value: object) -> tuple[int | None, int | None]:
     if (
         isinstance(value, tuple)
         and len(value) == 2  # noqa: PLR2004
-        and all(v is None or (isinstance(v, int) and not isinstance(v, bool)) for v in value)
+        and all(
+            v is None or (isinstance(v, int) and not isinstance(v, bool))
+            for v in value
+        )
     ):
         return value[0], value[1]
     msg = f"year must be an int or a (first, last) tuple, not {value!r}"
@@ -844,9 +929,16 @@ class _Index:
         self.authors: dict[str, list[tuple[str, ...]]] = {}
         records_by_paper: dict[str, list[Attack | Defense]] = defaultdict(list)
         paper_pos = self.pos["paper"]
-        for kind, items in (("attack", tax.attacks), ("defense", tax.defenses)):
+        groups: tuple[tuple[str, tuple[Attack | Defense, ...]], ...] = (
+            ("attack", tax.attacks),
+            ("defense", tax.defenses),
+        )
+        for kind, items in groups:
             post = self.postings[kind]
-            years, venues, codes, authors = [], [], [], []
+            years: list[tuple[int, ...]] = []
+            venues: list[tuple[str, ...]] = []
+            codes: list[bool] = []
+            authors: list[tuple[str, ...]] = []
             for pos, rec in enumerate(items):
                 post["stage"][rec.stage].append(pos)
                 if isinstance(rec, Attack):
@@ -860,10 +952,14 @@ class _Index:
                 for term in rec.modalities:
                     post["modality"][term].append(pos)
                 cited = [papers[p] for p in rec.papers]
-                years.append(tuple(p.year for p in cited if p.year is not None))
+                years.append(
+                    tuple(p.year for p in cited if p.year is not None)
+                )
                 venues.append(tuple(v for p in cited for v in _venues(p)))
                 codes.append(any(p.code for p in cited))
-                authors.append(tuple(a.casefold() for p in cited for a in p.authors))
+                authors.append(
+                    tuple(a.casefold() for p in cited for a in p.authors)
+                )
                 for paper in rec.papers:
                     records_by_paper[paper].append(rec)
                     ppost = self.postings["paper"]
@@ -880,10 +976,14 @@ class _Index:
             self.venues[kind] = venues
             self.has_code[kind] = codes
             self.authors[kind] = authors
-        self.years["paper"] = [(p.year,) if p.year is not None else () for p in tax.papers]
+        self.years["paper"] = [
+            (p.year,) if p.year is not None else () for p in tax.papers
+        ]
         self.venues["paper"] = [tuple(_venues(p)) for p in tax.papers]
         self.has_code["paper"] = [bool(p.code) for p in tax.papers]
-        self.authors["paper"] = [tuple(a.casefold() for a in p.authors) for p in tax.papers]
+        self.authors["paper"] = [
+            tuple(a.casefold() for a in p.authors) for p in tax.papers
+        ]
         self.records_by_paper = {
             k: tuple(sorted(v, key=lambda r: isinstance(r, Defense)))
             for k, v in records_by_paper.items()
@@ -901,7 +1001,11 @@ class _Index:
     def ids_of(self, kind: str) -> tuple[str, ...]:
         found = self._ids_of.get(kind)
         if found is None:
-            found = tuple(self.pos[kind]) if kind in self.pos else tuple(self.by_id)
+            found = (
+                tuple(self.pos[kind])
+                if kind in self.pos
+                else tuple(self.by_id)
+            )
             self._ids_of[kind] = found
         return found
 

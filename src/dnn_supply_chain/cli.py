@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 
 if TYPE_CHECKING:
-    from ._records import Record
+    from ._records import Attack, Defense, Record
     from ._taxonomy import Taxonomy
 
 
@@ -182,7 +182,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from . import _loading
     from .exceptions import TaxonomyDataError, UnknownIdError
 
-    commands: dict[str, Callable[[Taxonomy, argparse.Namespace, TextIO], None]] = {
+    commands: dict[
+        str, Callable[[Taxonomy, argparse.Namespace, TextIO], None]
+    ] = {
         "tree": _tree,
         "list": _list,
         "show": _show,
@@ -195,7 +197,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         out.flush()
     except (UnknownIdError, _UsageError, ValueError) as exc:
         if isinstance(exc, TaxonomyDataError):
-            print(f"{_PROG}: the bundled data is broken: {exc}", file=sys.stderr)
+            print(
+                f"{_PROG}: the bundled data is broken: {exc}", file=sys.stderr
+            )
             return 1
         print(f"{_PROG}: error: {exc}", file=sys.stderr)
         return 2
@@ -236,33 +240,46 @@ def _label(rec: Record) -> str:
 def _tree(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
     stages = (tax.stage(args.stage),) if args.stage else tax.stages
     if args.format == "json":
-        _dump([_stage_tree(tax, s.id, not args.no_papers) for s in stages], out)
+        _dump(
+            [
+                _stage_tree(tax, s.id, papers=not args.no_papers)
+                for s in stages
+            ],
+            out,
+        )
         return
     for stage in stages:
         out.write(f"{stage.name} [{stage.id}] {stage.name_zh}\n")
-        for line in _render(_stage_children(tax, stage.id, not args.no_papers)):
-            out.write(line + "\n")
+        out.writelines(
+            line + "\n"
+            for line in _render(
+                _stage_children(tax, stage.id, papers=not args.no_papers)
+            )
+        )
 
 
 _Node = tuple[str, list["_Node"]]
 
 
-def _stage_children(tax: Taxonomy, stage: str, papers: bool) -> list[_Node]:
-    def entry(rec: Record) -> _Node:
+def _stage_children(tax: Taxonomy, stage: str, *, papers: bool) -> list[_Node]:
+    def entry(rec: Attack | Defense) -> _Node:
         kids: list[_Node] = []
         if papers:
-            kids = [(f"{p.id}: {_label(p)}", []) for p in tax.papers_of(rec.id)]
-        return (f"{rec.name} [{rec.id}]", kids)  # type: ignore[union-attr]
+            kids = [
+                (f"{p.id}: {_label(p)}", []) for p in tax.papers_of(rec.id)
+            ]
+        return (f"{rec.name} [{rec.id}]", kids)
 
-    attacks: list[_Node] = []
-    for cat in tax.categories_of(stage):
-        attacks.append(
-            (
-                f"{cat.name} [{cat.id}] {cat.name_zh}",
-                [entry(a) for a in tax.attacks_in(cat.id)],
-            )
+    attacks: list[_Node] = [
+        (
+            f"{cat.name} [{cat.id}] {cat.name_zh}",
+            [entry(a) for a in tax.attacks_in(cat.id)],
         )
-    attacks.extend(entry(a) for a in tax.attacks_in(stage) if a.category is None)
+        for cat in tax.categories_of(stage)
+    ]
+    attacks.extend(
+        entry(a) for a in tax.attacks_in(stage) if a.category is None
+    )
     defenses = [entry(d) for d in tax.defenses_in(stage)]
     return [
         (f"Attacks ({len(tax.attacks_in(stage))})", attacks),
@@ -277,12 +294,17 @@ def _render(nodes: list[_Node], prefix: str = "") -> Iterator[str]:
         yield from _render(kids, prefix + ("    " if last else "│   "))
 
 
-def _stage_tree(tax: Taxonomy, stage: str, papers: bool) -> dict[str, Any]:
-    def entry(rec: Record) -> dict[str, Any]:
-        data: dict[str, Any] = {"id": rec.id, "name": rec.name}  # type: ignore[union-attr]
+def _stage_tree(tax: Taxonomy, stage: str, *, papers: bool) -> dict[str, Any]:
+    def entry(rec: Attack | Defense) -> dict[str, Any]:
+        data: dict[str, Any] = {"id": rec.id, "name": rec.name}
         if papers:
             data["papers"] = [
-                {"id": p.id, "title": p.title, "venue": p.venue_short, "year": p.year}
+                {
+                    "id": p.id,
+                    "title": p.title,
+                    "venue": p.venue_short,
+                    "year": p.year,
+                }
                 for p in tax.papers_of(rec.id)
             ]
         return data
@@ -301,7 +323,9 @@ def _stage_tree(tax: Taxonomy, stage: str, papers: bool) -> dict[str, Any]:
             }
             for cat in tax.categories_of(stage)
         ],
-        "attacks": [entry(a) for a in tax.attacks_in(stage) if a.category is None],
+        "attacks": [
+            entry(a) for a in tax.attacks_in(stage) if a.category is None
+        ],
         "defenses": [entry(d) for d in tax.defenses_in(stage)],
     }
 
@@ -336,8 +360,25 @@ def _list(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
             records = tax.categories
     else:
         applicable = {
-            "attack": {"stage", "category", "threat_type", "modality", "year", "venue", "author", "has_code"},
-            "defense": {"stage", "threat_type", "modality", "year", "venue", "author", "has_code"},
+            "attack": {
+                "stage",
+                "category",
+                "threat_type",
+                "modality",
+                "year",
+                "venue",
+                "author",
+                "has_code",
+            },
+            "defense": {
+                "stage",
+                "threat_type",
+                "modality",
+                "year",
+                "venue",
+                "author",
+                "has_code",
+            },
             "paper": set(criteria),
         }[kind]
         extra = sorted(set(given) - applicable)
@@ -350,8 +391,7 @@ def _list(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
         _dump([_plain(tax, r) for r in records], out)
         return
     width = max((len(r.id) for r in records), default=0)
-    for rec in records:
-        out.write(f"{rec.id:<{width}}  {_label(rec)}\n")
+    out.writelines(f"{rec.id:<{width}}  {_label(rec)}\n" for rec in records)
 
 
 def _show(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
@@ -385,12 +425,13 @@ def _show(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
     kind = data.pop("kind")
     out.write(f"{_label(rec)}\n{kind} {rec.id}\n\n")
     width = max(len(k) for k in data)
-    for key, value in data.items():
-        out.write(f"{key:<{width}}  {_text(value, width + 2)}\n")
+    out.writelines(
+        f"{key:<{width}}  {_text(value, width + 2)}\n"
+        for key, value in data.items()
+    )
     for title, items in links.items():
         out.write(f"\n{title} ({len(items)}):\n")
-        for item in items:
-            out.write(f"  {item.id}  {_label(item)}\n")
+        out.writelines(f"  {item.id}  {_label(item)}\n" for item in items)
 
 
 def _text(value: object, indent: int) -> str:
@@ -424,4 +465,6 @@ def _search(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
     width = max(len(h.record.id) for h in hits)
     for hit in hits:
         kind = tax.kind_of(hit.record.id)
-        out.write(f"{hit.record.id:<{width}}  {kind:<8}  {_label(hit.record)}\n")
+        out.write(
+            f"{hit.record.id:<{width}}  {kind:<8}  {_label(hit.record)}\n"
+        )

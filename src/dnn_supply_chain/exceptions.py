@@ -73,9 +73,11 @@ class UnknownIdError(KeyError):
         if detail:
             msg += f": {detail}"
         if self.suggestions:
-            msg += "; did you mean " + " or ".join(
-                repr(s) for s in self.suggestions
-            ) + "?"
+            msg += (
+                "; did you mean "
+                + " or ".join(repr(s) for s in self.suggestions)
+                + "?"
+            )
         super().__init__(msg)
 
     def __str__(self) -> str:
