@@ -96,6 +96,7 @@ def main() -> None:
             "-c",
             f"import json; json.load(open({str(data_file)!r}, 'rb'))",
         ],
+        "attrs": [py, "-c", "import attrs"],
         "import": [py, "-c", IMPORT_CODE],
         "load": [py, "-c", LOAD_CODE],
         "cli": [*cli, "show", "ripple"],
@@ -141,6 +142,7 @@ def main() -> None:
         (f"search({SEARCH_TEXT!r}), repeated", search),
         (f"CLI: {cli_name} show ripple (wall)", best["cli"]),
         ("python -c pass (wall)", best["bare"]),
+        ("python -c 'import attrs' (wall)", best["attrs"]),
         ("floor: python -c json.load(taxonomy.json) (wall)", best["floor"]),
         ("import + load() (whole process, wall)", best["load"]),
     ]
@@ -163,6 +165,10 @@ def main() -> None:
         f"cold load (whole process) / json floor: "
         f"{best['load'] / best['floor']:.2f}x "
         f"({fmt(best['load']).strip()} vs {fmt(best['floor']).strip()})"
+    )
+    print(
+        f"CLI show / python -c 'import attrs': "
+        f"{best['cli'] / best['attrs']:.2f}x"
     )
     print(f"benchmark took {time.perf_counter() - started:.1f} s")
 

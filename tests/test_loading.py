@@ -11,6 +11,7 @@ import attrs
 import pytest
 
 from hypothesis import given
+from hypothesis import strategies as st
 
 import dnn_supply_chain as dsc
 
@@ -52,10 +53,8 @@ class TestRoundTrip:
 
         @given(strategy)
         def check(record):
-            data = json.loads(
-                json.dumps(_loading.converter.unstructure(record))
-            )
-            assert record == _loading.converter.structure(data, cls)
+            data = json.loads(json.dumps(_loading.record_to_dict(record)))
+            assert record == _loading.converter().structure(data, cls)
 
         check()
 
@@ -339,3 +338,60 @@ class TestBadData:
                     ),
                 ),
             )
+
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False)
+    | st.text(max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=5,
+)
+
+
+class TestFastPath:
+    """
+    The fast path accepts exactly what the checked (cattrs) path accepts.
+    """
+
+    @pytest.mark.parametrize(
+        ("strategy", "cls"),
+        [
+            (stages, dsc.Stage),
+            (attacks, dsc.Attack),
+            (defenses, dsc.Defense),
+            (papers, dsc.Paper),
+            (vocabularies, dsc.Vocabulary),
+        ],
+        ids=lambda v: getattr(v, "__name__", ""),
+    )
+    def test_same_verdict(self, strategy, cls):
+        """
+        A record dict with one field changed gives the same record, or
+        fails, on both paths.
+        """
+
+        @given(strategy, st.data())
+        def check(record, data):
+            item = _loading.record_to_dict(record)
+            key = data.draw(st.sampled_from([*item, "extra"]))
+            if data.draw(st.booleans()):
+                item[key] = data.draw(json_values)
+            else:
+                item.pop(key, None)
+            try:
+                fast = _loading._fast(item, cls)
+            except _loading._NotFast:
+                fast = None
+            try:
+                slow = _loading.converter().structure(item, cls)
+            except Exception:  # noqa: BLE001 - any failure is a verdict
+                slow = None
+            assert slow == fast
+
+        check()

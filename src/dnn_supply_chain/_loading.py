@@ -1,21 +1,25 @@
 """
-From files to records: the one cattrs converter, validation that reports
-every problem at once, and the cached bundled taxonomy.
+From files to records: validation that reports every problem at once, and
+the cached bundled taxonomy.
+
+Good data takes a fast path: each record is built by its own constructor,
+whose attrs validators check every field.  Only a record that fails takes
+the slow path through cattrs, whose detailed validation names every bad
+field with its path; so cattrs is imported only when there is something to
+report.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 
 from importlib.resources import files
 from pathlib import Path
-from typing import Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
-import cattrs
-
-from cattrs.preconf.json import make_converter
-from cattrs.v import format_exception, transform_error
+import attrs
 
 from ._records import (
     Attack,
@@ -24,10 +28,15 @@ from ._records import (
     Paper,
     Record,
     Stage,
+    SurveyListing,
     Vocabulary,
 )
-from ._taxonomy import Taxonomy, check_records
+from ._taxonomy import Taxonomy, check_records, trusted
 from .exceptions import Problem, TaxonomyDataError
+
+
+if TYPE_CHECKING:
+    import cattrs
 
 
 __all__ = [
@@ -44,6 +53,7 @@ SCHEMA_VERSION: Final = 1
 
 _BUNDLED = "taxonomy.json"
 _T = TypeVar("_T")
+_R = TypeVar("_R")
 
 _COLLECTIONS: Final[dict[str, type[Record]]] = {
     "stages": Stage,
@@ -65,7 +75,15 @@ _KEYS: Final = frozenset(
 )
 
 
-def _make_converter() -> cattrs.Converter:
+@functools.cache
+def converter() -> cattrs.Converter:
+    """
+    Return the one cattrs converter between records and JSON values.
+
+    It forbids unknown keys and checks types instead of coercing them.
+    """
+    from cattrs.preconf.json import make_converter
+
     conv = make_converter(forbid_extra_keys=True)
 
     # cattrs coerces by default (5 -> "5", "abc" -> ("a", "b", "c")):
@@ -90,7 +108,10 @@ def _make_converter() -> cattrs.Converter:
 
     def str_tuple(value: object, _: type) -> tuple[str, ...]:
         if not isinstance(value, list | tuple):
-            msg = f"expected a list of strings, got {type(value).__name__} {value!r}"
+            msg = (
+                "expected a list of strings, got "
+                f"{type(value).__name__} {value!r}"
+            )
             raise TypeError(msg)
         for item in value:
             if type(item) is not str:
@@ -102,11 +123,86 @@ def _make_converter() -> cattrs.Converter:
     return conv
 
 
-#: The one converter between records and JSON-compatible values.
-converter: Final = _make_converter()
+class _NotFast(Exception):  # noqa: N818 - a signal, not an error
+    """
+    The fast path cannot build this record; take the slow one.
+    """
+
+
+@attrs.frozen
+class _Shape:
+    """
+    What the fast path needs to know of a record class's fields.
+    """
+
+    names: frozenset[str]
+    tuples: tuple[str, ...]
+    ints: tuple[str, ...]
+    nested: tuple[tuple[str, type[Any]], ...]
+
+
+_SHAPES: dict[type[Any], _Shape] = {}
+
+
+def _shape(cls: type[Any]) -> _Shape:
+    shape = _SHAPES.get(cls)
+    if shape is None:
+        shape = _SHAPES[cls] = _make_shape(cls)
+    return shape
+
+
+def _make_shape(cls: type[Any]) -> _Shape:
+    # Field types are strings here (postponed annotations); the few forms
+    # our records use are matched as written.
+    fields = attrs.fields(cls)
+    return _Shape(
+        names=frozenset(f.name for f in fields),
+        tuples=tuple(
+            f.name for f in fields if str(f.type).startswith("tuple[")
+        ),
+        ints=tuple(
+            f.name for f in fields if str(f.type) in ("int", "int | None")
+        ),
+        nested=tuple(
+            (f.name, SurveyListing)
+            for f in fields
+            if str(f.type).startswith("SurveyListing")
+        ),
+    )
+
+
+def _fast(item: object, cls: type[_R]) -> _R:
+    if type(item) is not dict:
+        raise _NotFast
+    shape = _shape(cls)
+    if not item.keys() <= shape.names:
+        raise _NotFast
+    kwargs = dict(item)
+    for name in shape.tuples:
+        value = kwargs.get(name)
+        if value is not None:
+            if type(value) is not list:
+                raise _NotFast
+            kwargs[name] = tuple(value)
+    for name in shape.ints:
+        value = kwargs.get(name)
+        if value is not None and type(value) is not int:
+            raise _NotFast
+    for name, sub in shape.nested:
+        value = kwargs.get(name)
+        if value is not None:
+            kwargs[name] = _fast(value, sub)
+    try:
+        return cls(**kwargs)
+    except (TypeError, ValueError):
+        raise _NotFast from None
 
 
 def _describe(exc: BaseException, type_: type | None) -> str:
+    import cattrs
+
+    from cattrs.v import format_exception
+
     # Keep the messages of attrs validators and of our hooks: the default
     # formatter reduces them to "invalid value".
     if isinstance(exc, ValueError | TypeError) and not isinstance(
@@ -119,9 +215,29 @@ def _describe(exc: BaseException, type_: type | None) -> str:
     return text
 
 
+def _structure(
+    item: object, cls: type[_R], source: str, path: str, record: str | None
+) -> _R | list[Problem]:
+    """
+    Return *item* as a *cls*, or every problem that prevents it.
+    """
+    try:
+        return _fast(item, cls)
+    except _NotFast:
+        pass
+    try:
+        return converter().structure(item, cls)
+    except Exception as exc:  # noqa: BLE001 - reported, never swallowed
+        return _problems_of(exc, source, path, record)
+
+
 def _problems_of(
     exc: Exception, source: str, path: str, record: str | None
 ) -> list[Problem]:
+    import cattrs
+
+    from cattrs.v import transform_error
+
     if not isinstance(exc, cattrs.BaseValidationError):
         return [
             Problem(
@@ -186,13 +302,12 @@ def taxonomy_from_dict(data: object, *, source: str = "<data>") -> Taxonomy:
             add(key, f"expected a string or null, got {value!r}")
             value = None
         scalars[key] = value
-    vocabulary = Vocabulary()
-    try:
-        vocabulary = converter.structure(
-            data.get("vocabulary", {}), Vocabulary
-        )
-    except Exception as exc:  # noqa: BLE001 - reported, never swallowed
-        problems.extend(_problems_of(exc, source, "vocabulary", None))
+    vocabulary = _structure(
+        data.get("vocabulary", {}), Vocabulary, source, "vocabulary", None
+    )
+    if isinstance(vocabulary, list):
+        problems.extend(vocabulary)
+        vocabulary = Vocabulary()
 
     records: dict[str, list[tuple[str, Record]]] = {}
     unreadable: dict[str, str] = {}
@@ -207,10 +322,9 @@ def taxonomy_from_dict(data: object, *, source: str = "<data>") -> Taxonomy:
             path = f"{collection}[{i}]"
             record_id = item.get("id") if isinstance(item, dict) else None
             record_id = record_id if isinstance(record_id, str) else None
-            try:
-                rec = converter.structure(item, cls)
-            except Exception as exc:  # noqa: BLE001 - reported, never swallowed
-                problems.extend(_problems_of(exc, source, path, record_id))
+            rec = _structure(item, cls, source, path, record_id)
+            if isinstance(rec, list):
+                problems.extend(rec)
                 if record_id is not None:
                     unreadable.setdefault(record_id, _KINDS[collection])
                     raw_papers = item.get("papers")
@@ -235,15 +349,27 @@ def taxonomy_from_dict(data: object, *, source: str = "<data>") -> Taxonomy:
     )
     if problems:
         raise TaxonomyDataError(problems)
-    return Taxonomy(
-        vocabulary=vocabulary,
-        survey=scalars["survey"],
-        atlas_version=scalars["atlas_version"],
-        **{  # type: ignore[arg-type]
-            collection: tuple(rec for _, rec in pairs)
-            for collection, pairs in records.items()
-        },
-    )
+    with trusted():  # Checked above: do not check again.
+        return Taxonomy(
+            vocabulary=vocabulary,
+            survey=scalars["survey"],
+            atlas_version=scalars["atlas_version"],
+            **{  # type: ignore[arg-type]
+                collection: tuple(rec for _, rec in pairs)
+                for collection, pairs in records.items()
+            },
+        )
+
+
+def record_to_dict(record: Record | Vocabulary) -> dict[str, Any]:
+    """
+    Return *record* as JSON-compatible data: tuples become lists.
+    """
+    return attrs.asdict(record, value_serializer=_lists)
+
+
+def _lists(_inst: object, _field: object, value: object) -> object:
+    return list(value) if isinstance(value, tuple) else value
 
 
 def taxonomy_to_dict(taxonomy: Taxonomy) -> dict[str, Any]:
@@ -258,13 +384,12 @@ def taxonomy_to_dict(taxonomy: Taxonomy) -> dict[str, Any]:
         "schema_version": SCHEMA_VERSION,
         "survey": taxonomy.survey,
         "atlas_version": taxonomy.atlas_version,
-        "vocabulary": converter.unstructure(taxonomy.vocabulary),
+        "vocabulary": record_to_dict(taxonomy.vocabulary),
         **{
             collection: [
-                converter.unstructure(rec, cls)
-                for rec in getattr(taxonomy, collection)
+                record_to_dict(rec) for rec in getattr(taxonomy, collection)
             ]
-            for collection, cls in _COLLECTIONS.items()
+            for collection in _COLLECTIONS
         },
     }
 

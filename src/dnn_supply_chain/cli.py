@@ -219,9 +219,9 @@ def _dump(value: object, out: TextIO) -> None:
 
 
 def _plain(tax: Taxonomy, rec: Record) -> dict[str, Any]:
-    from ._loading import converter
+    from ._loading import record_to_dict
 
-    data: dict[str, Any] = converter.unstructure(rec)
+    data = record_to_dict(rec)
     return {"kind": tax.kind_of(rec.id), **data}
 
 
