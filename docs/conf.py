@@ -57,6 +57,7 @@ nitpick_ignore = [
     ("py:class", "collections.abc.Sequence"),
     ("py:class", "pathlib.Path"),
     ("py:func", "json.load"),
+    ("py:func", "tomllib.load"),
 ]
 
 

@@ -1,5 +1,6 @@
 """
-Build ``src/dnn_supply_chain/data/taxonomy.json`` from the reference.
+Build ``src/dnn_supply_chain/data/taxonomy.json`` (and ``atlas.json``, the
+ATLAS ids and names that names are looked up in) from the reference.
 
 The reference (``reference/papers.json``, a verbatim copy of the team's
 verified facts) holds one record per survey entry.  This script adds only
@@ -30,7 +31,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "reference" / "papers.json"
+ATLAS = ROOT / "reference" / "atlas-5.6.0.json"
 OUTPUT = ROOT / "src" / "dnn_supply_chain" / "data" / "taxonomy.json"
+ATLAS_OUTPUT = ROOT / "src" / "dnn_supply_chain" / "data" / "atlas.json"
 
 SCHEMA_VERSION = 1
 
@@ -356,12 +359,47 @@ def build(reference: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def build_atlas(atlas: dict[str, Any]) -> dict[str, Any]:
+    """
+    Return the ATLAS ids and names the library looks names up in.
+    """
+    return {
+        "source": atlas["source"],
+        "version": atlas["version"],
+        "techniques": [
+            {
+                "id": t["id"],
+                "name": t["name"],
+                "subtechnique_of": t["subtechnique_of"],
+            }
+            for t in atlas["techniques"]
+        ],
+        "mitigations": [
+            {"id": m["id"], "name": m["name"], "mitigates": m["mitigates"]}
+            for m in atlas["mitigations"]
+        ],
+    }
+
+
+def _dump(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=1) + "\n"
+
+
 def render(reference_path: Path = REFERENCE) -> str:
     """
     Return the data file's text, as written to disk.
     """
     reference = json.loads(reference_path.read_text(encoding="utf-8"))
-    return json.dumps(build(reference), ensure_ascii=False, indent=1) + "\n"
+    return _dump(build(reference))
+
+
+def render_atlas(atlas_path: Path = ATLAS) -> str:
+    """
+    Return the ATLAS file's text, as written to disk.
+    """
+    return _dump(
+        build_atlas(json.loads(atlas_path.read_text(encoding="utf-8")))
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -371,15 +409,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
     parser.add_argument("--check", action="store_true")
     args = parser.parse_args(argv)
-    text = render()
-    if args.check:
-        if OUTPUT.read_text(encoding="utf-8") != text:
-            print(f"{OUTPUT} is stale: run scripts/build_data.py")
-            return 1
-        return 0
-    OUTPUT.write_text(text, encoding="utf-8")
-    print(f"wrote {OUTPUT.relative_to(ROOT)}")
-    return 0
+    outputs = {OUTPUT: render(), ATLAS_OUTPUT: render_atlas()}
+    stale = 0
+    for path, text in outputs.items():
+        if args.check:
+            if path.read_text(encoding="utf-8") != text:
+                print(f"{path} is stale: run scripts/build_data.py")
+                stale = 1
+            continue
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {path.relative_to(ROOT)}")
+    return stale
 
 
 if __name__ == "__main__":

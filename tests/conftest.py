@@ -19,6 +19,8 @@ from hypothesis import HealthCheck, settings
 import dnn_supply_chain as dsc
 
 
+pytest_plugins = ("pytester",)
+
 settings.register_profile(
     "dev", deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )

@@ -33,6 +33,29 @@ class TestPublicApi:
             if isinstance(obj, type) or callable(obj):
                 assert obj.__doc__, name
 
+    def test_every_public_name_has_a_home(self):
+        """
+        The lazy re-exports cover exactly __all__.
+        """
+        assert sorted(dsc.__all__) == sorted(dsc._HOME_OF)
+
+    def test_import_is_lazy(self):
+        """
+        Importing the package imports none of its modules (pytest imports
+        it for the bundled plugin in every run).
+        """
+        code = (
+            "import sys, dnn_supply_chain; "
+            "print(sorted(m for m in sys.modules if m.startswith('dnn_supply_chain.')))"
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert "[]\n" == result.stdout
+
     def test_version(self):
         """
         __version__ is the installed distribution's version.

@@ -8,64 +8,171 @@ Neural Network Supply Chains: A Survey", as typed records with a query API::
 
     tax = dsc.load()
     tax.find_attacks(category="compression")
+
+The names below are imported on first use, so that importing the package
+(which pytest does for the bundled plugin in every run) costs nothing.
 """
 
 from __future__ import annotations
 
-from ._loading import (
-    SCHEMA_VERSION,
-    load,
-    load_file,
-    taxonomy_from_dict,
-    taxonomy_to_dict,
-)
-from ._records import (
-    Attack,
-    Category,
-    Defense,
-    Paper,
-    Record,
-    Stage,
-    SurveyListing,
-    Vocabulary,
-)
-from ._taxonomy import KINDS, SearchHit, Taxonomy
-from .exceptions import Problem, TaxonomyDataError, UnknownIdError
+import importlib
+
+from typing import TYPE_CHECKING
+
+
+if TYPE_CHECKING:
+    from ._loading import (
+        SCHEMA_VERSION,
+        load,
+        load_file,
+        taxonomy_from_dict,
+        taxonomy_to_dict,
+    )
+    from ._records import (
+        Attack,
+        Category,
+        Defense,
+        Paper,
+        Record,
+        Stage,
+        SurveyListing,
+        Vocabulary,
+    )
+    from ._taxonomy import KINDS, SearchHit, Taxonomy
+    from .exceptions import (
+        Problem,
+        TaxonomyDataError,
+        ThreatModelError,
+        UnknownIdError,
+    )
+    from .threat_model import (
+        FAIL_POLICIES,
+        STATUSES,
+        CoverageReport,
+        Diagnostic,
+        Mismatch,
+        Mitigation,
+        Scope,
+        StageCoverage,
+        Suggestion,
+        Tag,
+        Threat,
+        ThreatModel,
+        coverage_report,
+        dump_threat_model,
+        read_threat_model,
+        starter_threat_model,
+        threat_model_from_dict,
+        threat_model_to_dict,
+        validate_threat_model,
+    )
 
 
 __all__ = [
+    "FAIL_POLICIES",
     "KINDS",
     "SCHEMA_VERSION",
+    "STATUSES",
     "Attack",
     "Category",
+    "CoverageReport",
     "Defense",
+    "Diagnostic",
+    "Mismatch",
+    "Mitigation",
     "Paper",
     "Problem",
     "Record",
+    "Scope",
     "SearchHit",
     "Stage",
+    "StageCoverage",
+    "Suggestion",
     "SurveyListing",
+    "Tag",
     "Taxonomy",
     "TaxonomyDataError",
+    "Threat",
+    "ThreatModel",
+    "ThreatModelError",
     "UnknownIdError",
     "Vocabulary",
+    "coverage_report",
+    "dump_threat_model",
     "load",
     "load_file",
+    "read_threat_model",
+    "starter_threat_model",
     "taxonomy_from_dict",
     "taxonomy_to_dict",
+    "threat_model_from_dict",
+    "threat_model_to_dict",
+    "validate_threat_model",
 ]
 
+# Where each public name is defined.
+_HOMES = {
+    "._loading": (
+        "SCHEMA_VERSION",
+        "load",
+        "load_file",
+        "taxonomy_from_dict",
+        "taxonomy_to_dict",
+    ),
+    "._records": (
+        "Attack",
+        "Category",
+        "Defense",
+        "Paper",
+        "Record",
+        "Stage",
+        "SurveyListing",
+        "Vocabulary",
+    ),
+    "._taxonomy": ("KINDS", "SearchHit", "Taxonomy"),
+    ".exceptions": (
+        "Problem",
+        "TaxonomyDataError",
+        "ThreatModelError",
+        "UnknownIdError",
+    ),
+    ".threat_model": (
+        "FAIL_POLICIES",
+        "STATUSES",
+        "CoverageReport",
+        "Diagnostic",
+        "Mismatch",
+        "Mitigation",
+        "Scope",
+        "StageCoverage",
+        "Suggestion",
+        "Tag",
+        "Threat",
+        "ThreatModel",
+        "coverage_report",
+        "dump_threat_model",
+        "read_threat_model",
+        "starter_threat_model",
+        "threat_model_from_dict",
+        "threat_model_to_dict",
+        "validate_threat_model",
+    ),
+}
+_HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
 
-def __getattr__(name: str) -> str:
-    # The version comes from the installed metadata, read only when asked
-    # for, so that importing the package stays cheap.
-    if name != "__version__":
-        msg = f"module {__name__!r} has no attribute {name!r}"
-        raise AttributeError(msg)
 
-    from importlib.metadata import version
+def __getattr__(name: str) -> object:
+    home = _HOME_OF.get(name)
+    if home is not None:
+        value = getattr(importlib.import_module(home, __name__), name)
+        globals()[name] = value  # Later lookups skip this function.
+        return value
+    if name == "__version__":
+        from importlib.metadata import version
 
-    return version("dnn-supply-chain")
+        return version("dnn-supply-chain")
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)
 
 
 def __dir__() -> list[str]:

@@ -9,11 +9,21 @@ not know this library can still catch it: an unknown id is a
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import attrs
 
 
-__all__ = ["Problem", "TaxonomyDataError", "UnknownIdError"]
+if TYPE_CHECKING:
+    from .threat_model import Diagnostic
+
+
+__all__ = [
+    "Problem",
+    "TaxonomyDataError",
+    "ThreatModelError",
+    "UnknownIdError",
+]
 
 
 @attrs.frozen(kw_only=True)
@@ -102,4 +112,28 @@ class TaxonomyDataError(ValueError):
         head = f"{count} problem{'s' if count != 1 else ''} in taxonomy data"
         super().__init__(
             "\n".join([head + ":", *(f"  - {p}" for p in self.problems)])
+        )
+
+
+class ThreatModelError(ValueError):
+    """
+    A threat model that cannot be read or does not validate.
+
+    Attributes:
+        diagnostics: Every problem found, each with its path (or line).
+        source: The file, if the model came from one.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(
+        self, diagnostics: Sequence[Diagnostic], *, source: str | None = None
+    ) -> None:
+        self.diagnostics = tuple(diagnostics)
+        self.source = source
+        count = len(self.diagnostics)
+        where = f" in {source}" if source else ""
+        head = f"{count} problem{'s' if count != 1 else ''}{where}"
+        super().__init__(
+            "\n".join([head + ":", *(f"  - {d}" for d in self.diagnostics)])
         )
