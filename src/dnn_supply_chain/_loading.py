@@ -15,14 +15,17 @@ import functools
 import json
 import threading
 
+from collections.abc import Mapping
 from importlib.resources import files
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from types import UnionType
+from typing import TYPE_CHECKING, Any, Final, TypeVar, get_args, get_origin
 
 import attrs
 
 from ._records import (
     Attack,
+    Attributes,
     Category,
     Defense,
     Paper,
@@ -120,6 +123,10 @@ def converter() -> cattrs.Converter:
         return tuple(value)
 
     conv.register_structure_hook_func(is_str_tuple, str_tuple)
+    conv.register_structure_hook(
+        Attributes, lambda value, _: Attributes(value)
+    )
+    conv.register_unstructure_hook(Attributes, Attributes.to_json)
     return conv
 
 
@@ -152,21 +159,21 @@ def _shape(cls: type[Any]) -> _Shape:
 
 
 def _make_shape(cls: type[Any]) -> _Shape:
-    # Field types are strings here (postponed annotations); the few forms
-    # our records use are matched as written.
-    fields = attrs.fields(cls)
+    # Resolve the field types (they are strings under postponed
+    # annotations until someone, cattrs for one, resolves them).
+    fields = attrs.fields(attrs.resolve_types(cls))
+
+    def arms(tp: Any) -> tuple[Any, ...]:
+        return get_args(tp) if isinstance(tp, UnionType) else (tp,)
+
     return _Shape(
         names=frozenset(f.name for f in fields),
-        tuples=tuple(
-            f.name for f in fields if str(f.type).startswith("tuple[")
-        ),
-        ints=tuple(
-            f.name for f in fields if str(f.type) in ("int", "int | None")
-        ),
+        tuples=tuple(f.name for f in fields if get_origin(f.type) is tuple),
+        ints=tuple(f.name for f in fields if int in arms(f.type)),
         nested=tuple(
             (f.name, SurveyListing)
             for f in fields
-            if str(f.type).startswith("SurveyListing")
+            if SurveyListing in arms(f.type)
         ),
     )
 
@@ -256,6 +263,69 @@ def _problems_of(
     return out
 
 
+@attrs.define
+class ReadRecords:
+    """
+    What :func:`read_records` made of a file's collections.
+    """
+
+    vocabulary: Vocabulary
+    records: dict[str, list[tuple[str, Record]]]
+    unreadable: dict[str, str]
+    cited: list[str]
+    problems: list[Problem]
+
+
+def read_records(data: Mapping[str, Any], source: str) -> ReadRecords:
+    """
+    Structure the vocabulary and the record collections of *data*.
+
+    Records that cannot be read are reported and left out; their ids (and
+    the papers they cite) are kept, so that later checks do not report
+    them again as dangling references.
+    """
+    problems: list[Problem] = []
+    vocabulary = _structure(
+        data.get("vocabulary", {}), Vocabulary, source, "vocabulary", None
+    )
+    if isinstance(vocabulary, list):
+        problems.extend(vocabulary)
+        vocabulary = Vocabulary()
+    records: dict[str, list[tuple[str, Record]]] = {}
+    unreadable: dict[str, str] = {}
+    cited: list[str] = []
+    for collection, cls in _COLLECTIONS.items():
+        items = data.get(collection, [])
+        records[collection] = []
+        if not isinstance(items, list):
+            problems.append(
+                Problem(
+                    source=source,
+                    path=collection,
+                    record=None,
+                    message=f"expected a list, got {type(items).__name__}",
+                )
+            )
+            continue
+        for i, item in enumerate(items):
+            path = f"{collection}[{i}]"
+            record_id = item.get("id") if isinstance(item, dict) else None
+            record_id = record_id if isinstance(record_id, str) else None
+            rec = _structure(item, cls, source, path, record_id)
+            if isinstance(rec, list):
+                problems.extend(rec)
+                if record_id is not None:
+                    unreadable.setdefault(record_id, _KINDS[collection])
+                    raw_papers = item.get("papers")
+                    if isinstance(raw_papers, list):
+                        cited.extend(
+                            p for p in raw_papers if isinstance(p, str)
+                        )
+            else:
+                records[collection].append((path, rec))
+    return ReadRecords(vocabulary, records, unreadable, cited, problems)
+
+
 def taxonomy_from_dict(data: object, *, source: str = "<data>") -> Taxonomy:
     """
     Build a taxonomy from the JSON-compatible *data* of a taxonomy file.
@@ -302,38 +372,9 @@ def taxonomy_from_dict(data: object, *, source: str = "<data>") -> Taxonomy:
             add(key, f"expected a string or null, got {value!r}")
             value = None
         scalars[key] = value
-    vocabulary = _structure(
-        data.get("vocabulary", {}), Vocabulary, source, "vocabulary", None
-    )
-    if isinstance(vocabulary, list):
-        problems.extend(vocabulary)
-        vocabulary = Vocabulary()
-
-    records: dict[str, list[tuple[str, Record]]] = {}
-    unreadable: dict[str, str] = {}
-    cited: list[str] = []
-    for collection, cls in _COLLECTIONS.items():
-        items = data.get(collection, [])
-        records[collection] = []
-        if not isinstance(items, list):
-            add(collection, f"expected a list, got {type(items).__name__}")
-            continue
-        for i, item in enumerate(items):
-            path = f"{collection}[{i}]"
-            record_id = item.get("id") if isinstance(item, dict) else None
-            record_id = record_id if isinstance(record_id, str) else None
-            rec = _structure(item, cls, source, path, record_id)
-            if isinstance(rec, list):
-                problems.extend(rec)
-                if record_id is not None:
-                    unreadable.setdefault(record_id, _KINDS[collection])
-                    raw_papers = item.get("papers")
-                    if isinstance(raw_papers, list):
-                        cited.extend(
-                            p for p in raw_papers if isinstance(p, str)
-                        )
-            else:
-                records[collection].append((path, rec))
+    read = read_records(data, source)
+    problems.extend(read.problems)
+    vocabulary, records = read.vocabulary, read.records
     if "stages" not in data:
         add("stages", "missing: a taxonomy needs at least its stages")
 
@@ -343,8 +384,8 @@ def taxonomy_from_dict(data: object, *, source: str = "<data>") -> Taxonomy:
             vocabulary=vocabulary,
             survey=scalars["survey"],
             records=records,
-            unreadable=unreadable,
-            cited=cited,
+            unreadable=read.unreadable,
+            cited=read.cited,
         )
     )
     if problems:
@@ -365,10 +406,15 @@ def record_to_dict(record: Record | Vocabulary) -> dict[str, Any]:
     """
     Return *record* as JSON-compatible data: tuples become lists.
     """
-    return attrs.asdict(record, value_serializer=_lists)
+    data = attrs.asdict(record, value_serializer=_plain)
+    if not data.get("attributes", True):
+        del data["attributes"]
+    return data
 
 
-def _lists(_inst: object, _field: object, value: object) -> object:
+def _plain(_inst: object, _field: object, value: object) -> object:
+    if isinstance(value, Attributes):
+        return value.to_json()
     return list(value) if isinstance(value, tuple) else value
 
 

@@ -5,9 +5,12 @@ id.  A :class:`~dnn_supply_chain.Taxonomy` resolves the references.
 
 from __future__ import annotations
 
+import json
+import math
 import re
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
+from types import MappingProxyType
 from typing import Any, TypeAlias
 
 import attrs
@@ -18,6 +21,7 @@ from attrs import field, validators
 __all__ = [
     "ID_PATTERN",
     "Attack",
+    "Attributes",
     "Category",
     "Defense",
     "Paper",
@@ -27,8 +31,12 @@ __all__ = [
     "Vocabulary",
 ]
 
-#: The form of every record id: a lowercase slug.
-ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+#: The form of every record id: a lowercase slug, with the namespace of
+#: its extension in front for records that extensions add
+#: (``acme:prompt-leak``).
+ID_PATTERN = re.compile(
+    r"(?:[a-z0-9]+(?:-[a-z0-9]+)*:)?[a-z0-9]+(?:-[a-z0-9]+)*"
+)
 
 _ATLAS_TECHNIQUE = re.compile(r"AML\.T[0-9]{4}(?:\.[0-9]{3})?")
 _ATLAS_MITIGATION = re.compile(r"AML\.M[0-9]{4}")
@@ -89,6 +97,98 @@ def _matching(
     )
 
 
+class Attributes(Mapping[str, Any]):
+    """
+    Attributes that extensions attach to records: an immutable mapping of
+    namespaced keys (``"acme:severity"``) to JSON values.
+
+    Lists come back as tuples and objects as read-only mappings; two
+    attribute mappings are equal when their JSON is.
+
+    .. versionadded:: 0.1.0
+    """
+
+    __slots__ = ("_canonical", "_data")
+
+    def __init__(self, data: Mapping[str, Any] | None = None) -> None:
+        items: Mapping[Any, Any] = {} if data is None else data
+        if not isinstance(items, Mapping):
+            msg = f"attributes must be a mapping, got {type(items).__name__}"
+            raise TypeError(msg)
+        for key in items:
+            if not isinstance(key, str) or not key:
+                msg = f"attribute keys must be non-empty strings, got {key!r}"
+                raise TypeError(msg)
+        self._data: Mapping[str, Any] = MappingProxyType(
+            {key: _freeze(value, key) for key, value in items.items()}
+        )
+        self._canonical = json.dumps(
+            self.to_json(), sort_keys=True, ensure_ascii=False
+        )
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Attributes):
+            return self._canonical == other._canonical
+        if isinstance(other, Mapping):
+            return self == Attributes(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._canonical)
+
+    def __repr__(self) -> str:
+        return f"Attributes({self.to_json()!r})"
+
+    def to_json(self) -> dict[str, Any]:
+        """
+        Return the attributes as plain JSON values (lists and dicts).
+        """
+        return {key: _thaw(value) for key, value in self._data.items()}
+
+
+def _freeze(value: object, path: str) -> Any:
+    if value is None or isinstance(value, str | bool | int):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            msg = f"attribute {path!r}: {value!r} is not a JSON number"
+            raise ValueError(msg)
+        return value
+    if isinstance(value, list | tuple):
+        return tuple(_freeze(v, f"{path}[{i}]") for i, v in enumerate(value))
+    if isinstance(value, Mapping):
+        for key in value:
+            if not isinstance(key, str):
+                msg = f"attribute {path!r}: object keys must be strings, got {key!r}"
+                raise TypeError(msg)
+        return MappingProxyType(
+            {k: _freeze(v, f"{path}.{k}") for k, v in value.items()}
+        )
+    msg = f"attribute {path!r}: {type(value).__name__} is not a JSON value"
+    raise TypeError(msg)
+
+
+def _thaw(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return [_thaw(v) for v in value]
+    if isinstance(value, Mapping):
+        return {k: _thaw(v) for k, v in value.items()}
+    return value
+
+
+def _to_attributes(value: Mapping[str, Any] | None) -> Attributes:
+    return value if isinstance(value, Attributes) else Attributes(value)
+
+
 @attrs.frozen(kw_only=True)
 class Stage:
     """
@@ -103,6 +203,7 @@ class Stage:
         artefacts: What the stage produces or touches.
         operations: What the actors do in the stage.
         next: The ids of the stages that follow this one.
+        attributes: Namespaced attributes that extensions attach.
 
     .. versionadded:: 0.1.0
     """
@@ -115,6 +216,9 @@ class Stage:
     artefacts: tuple[str, ...] = field(default=(), validator=_strings())
     operations: tuple[str, ...] = field(default=(), validator=_strings())
     next: tuple[str, ...] = field(default=(), validator=_ids())
+    attributes: Attributes = field(
+        factory=Attributes, converter=_to_attributes
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -127,6 +231,7 @@ class Category:
         stage: The id of the stage the category belongs to.
         name: The English name.
         name_zh: The Chinese name as the survey writes it.
+        attributes: Namespaced attributes that extensions attach.
 
     .. versionadded:: 0.1.0
     """
@@ -135,6 +240,9 @@ class Category:
     stage: str = field(validator=_id)
     name: str = field(validator=_text)
     name_zh: str = field(validator=_text)
+    attributes: Attributes = field(
+        factory=Attributes, converter=_to_attributes
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -157,6 +265,7 @@ class Attack:
         atlas_techniques: MITRE ATLAS technique ids (curated crosswalk).
         owasp_ml: OWASP Machine Learning Top 10 (2023) ids (curated
             crosswalk).
+        attributes: Namespaced attributes that extensions attach.
 
     .. versionadded:: 0.1.0
     """
@@ -182,6 +291,9 @@ class Attack:
     owasp_ml: tuple[str, ...] = field(
         default=(), validator=_matching(_OWASP_ML)
     )
+    attributes: Attributes = field(
+        factory=Attributes, converter=_to_attributes
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -205,6 +317,7 @@ class Defense:
             crosswalk).
         owasp_ml: OWASP Machine Learning Top 10 (2023) ids (curated
             crosswalk).
+        attributes: Namespaced attributes that extensions attach.
 
     .. versionadded:: 0.1.0
     """
@@ -230,6 +343,9 @@ class Defense:
     )
     owasp_ml: tuple[str, ...] = field(
         default=(), validator=_matching(_OWASP_ML)
+    )
+    attributes: Attributes = field(
+        factory=Attributes, converter=_to_attributes
     )
 
 
@@ -293,6 +409,7 @@ class Paper:
         code: The code repository.
         listing: How the survey lists the paper, or ``None`` for a paper the
             survey does not list (the survey itself).
+        attributes: Namespaced attributes that extensions attach.
 
     .. versionadded:: 0.1.0
     """
@@ -324,6 +441,9 @@ class Paper:
     listing: SurveyListing | None = field(
         default=None,
         validator=validators.optional(validators.instance_of(SurveyListing)),
+    )
+    attributes: Attributes = field(
+        factory=Attributes, converter=_to_attributes
     )
 
 
