@@ -473,6 +473,7 @@ class TestCost:
         Forget the cached taxonomy for the duration of the test.
         """
         monkeypatch.setattr(_loading, "_cached", None)
+        monkeypatch.setattr(_loading, "_merged", {})
 
     @pytest.mark.usefixtures("unloaded")
     def test_unused(self, pytester, run):

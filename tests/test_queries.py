@@ -32,6 +32,7 @@ class TestLoad:
         from dnn_supply_chain import _loading
 
         monkeypatch.setattr(_loading, "_cached", None)
+        monkeypatch.setattr(_loading, "_merged", {})
         results = []
         barrier = threading.Barrier(8)
 

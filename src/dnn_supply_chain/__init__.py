@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     )
     from ._records import (
         Attack,
+        Attributes,
         Category,
         Defense,
         Paper,
@@ -40,10 +41,23 @@ if TYPE_CHECKING:
     )
     from ._taxonomy import KINDS, SearchHit, Taxonomy
     from .exceptions import (
+        ExtensionError,
         Problem,
         TaxonomyDataError,
         ThreatModelError,
         UnknownIdError,
+    )
+    from .extensions import (
+        ENTRY_POINT_GROUP,
+        ExtensionInfo,
+        ExtensionWarning,
+        Fragment,
+        Link,
+        Provenance,
+        fragment_from_dict,
+        installed_extensions,
+        read_fragment,
+        validate_fragment,
     )
     from .threat_model import (
         FAIL_POLICIES,
@@ -69,19 +83,27 @@ if TYPE_CHECKING:
 
 
 __all__ = [
+    "ENTRY_POINT_GROUP",
     "FAIL_POLICIES",
     "KINDS",
     "SCHEMA_VERSION",
     "STATUSES",
     "Attack",
+    "Attributes",
     "Category",
     "CoverageReport",
     "Defense",
     "Diagnostic",
+    "ExtensionError",
+    "ExtensionInfo",
+    "ExtensionWarning",
+    "Fragment",
+    "Link",
     "Mismatch",
     "Mitigation",
     "Paper",
     "Problem",
+    "Provenance",
     "Record",
     "Scope",
     "SearchHit",
@@ -99,14 +121,18 @@ __all__ = [
     "Vocabulary",
     "coverage_report",
     "dump_threat_model",
+    "fragment_from_dict",
+    "installed_extensions",
     "load",
     "load_file",
+    "read_fragment",
     "read_threat_model",
     "starter_threat_model",
     "taxonomy_from_dict",
     "taxonomy_to_dict",
     "threat_model_from_dict",
     "threat_model_to_dict",
+    "validate_fragment",
     "validate_threat_model",
 ]
 
@@ -121,6 +147,7 @@ _HOMES = {
     ),
     "._records": (
         "Attack",
+        "Attributes",
         "Category",
         "Defense",
         "Paper",
@@ -131,10 +158,23 @@ _HOMES = {
     ),
     "._taxonomy": ("KINDS", "SearchHit", "Taxonomy"),
     ".exceptions": (
+        "ExtensionError",
         "Problem",
         "TaxonomyDataError",
         "ThreatModelError",
         "UnknownIdError",
+    ),
+    ".extensions": (
+        "ENTRY_POINT_GROUP",
+        "ExtensionInfo",
+        "ExtensionWarning",
+        "Fragment",
+        "Link",
+        "Provenance",
+        "fragment_from_dict",
+        "installed_extensions",
+        "read_fragment",
+        "validate_fragment",
     ),
     ".threat_model": (
         "FAIL_POLICIES",

@@ -15,7 +15,7 @@ import functools
 import json
 import threading
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from importlib.resources import files
 from pathlib import Path
 from types import UnionType
@@ -40,6 +40,8 @@ from .exceptions import Problem, TaxonomyDataError
 
 if TYPE_CHECKING:
     import cattrs
+
+    from attrs import AttrsInstance
 
 
 __all__ = [
@@ -402,7 +404,7 @@ def taxonomy_from_dict(data: object, *, source: str = "<data>") -> Taxonomy:
         )
 
 
-def record_to_dict(record: Record | Vocabulary) -> dict[str, Any]:
+def record_to_dict(record: AttrsInstance) -> dict[str, Any]:
     """
     Return *record* as JSON-compatible data: tuples become lists.
     """
@@ -478,22 +480,12 @@ def _load_bundled() -> Taxonomy:
     return taxonomy_from_dict(_parse_json(text, source), source=source)
 
 
-_lock = threading.Lock()
+_lock = threading.RLock()
 _cached: Taxonomy | None = None
+_merged: dict[tuple[bool | tuple[str, ...], bool], Taxonomy] = {}
 
 
-def load() -> Taxonomy:
-    """
-    Return the bundled taxonomy of the survey.
-
-    The data is read and checked on the first call only; every later call,
-    from any thread, returns the same object.
-
-    Raises:
-        TaxonomyDataError: The bundled data is damaged (a broken install).
-
-    .. versionadded:: 0.1.0
-    """
+def _bundled() -> Taxonomy:
     global _cached  # noqa: PLW0603 - the process-wide cache
     tax = _cached
     if tax is None:
@@ -501,4 +493,48 @@ def load() -> Taxonomy:
             if _cached is None:
                 _cached = _load_bundled()
             tax = _cached
+    return tax
+
+
+def load(
+    *, extensions: bool | Sequence[str] = True, strict: bool = False
+) -> Taxonomy:
+    """
+    Return the taxonomy: the bundled survey, merged with the installed
+    extensions.
+
+    The data is read and checked on the first call only; every later call
+    with the same arguments, from any thread, returns the same object.
+
+    Args:
+        extensions: ``True`` merges every installed extension, ``False``
+            none (the bundled survey alone); a list of entry point names
+            merges those.
+        strict: Raise :class:`~dnn_supply_chain.ExtensionError` for a
+            broken extension, instead of skipping it with an
+            :class:`~dnn_supply_chain.extensions.ExtensionWarning`.
+
+    Raises:
+        TaxonomyDataError: The bundled data is damaged (a broken install).
+        ExtensionError: With *strict*, an extension is broken; or
+            *extensions* names one that is not installed.
+
+    .. versionadded:: 0.1.0
+    """
+    if isinstance(extensions, str):
+        msg = "extensions is a list of names, not a string"
+        raise TypeError(msg)
+    key = (
+        extensions if isinstance(extensions, bool) else tuple(extensions),
+        strict,
+    )
+    tax = _merged.get(key)
+    if tax is None:
+        with _lock:
+            tax = _merged.get(key)
+            if tax is None:
+                from .extensions import build
+
+                tax = build(_bundled(), extensions=extensions, strict=strict)
+                _merged[key] = tax
     return tax

@@ -12,7 +12,8 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
-from typing import Literal, TypeVar, cast, overload
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Literal, TypeVar, cast, overload
 
 import attrs
 
@@ -28,6 +29,10 @@ from ._records import (
     Vocabulary,
 )
 from .exceptions import Problem, TaxonomyDataError, UnknownIdError
+
+
+if TYPE_CHECKING:
+    from .extensions import ExtensionInfo, Provenance
 
 
 __all__ = ["KINDS", "SearchHit", "Taxonomy"]
@@ -69,6 +74,12 @@ class SearchHit:
 
     record: Record
     score: float
+
+
+def _readonly(
+    mapping: Mapping[str, Provenance],
+) -> Mapping[str, Provenance]:
+    return MappingProxyType(dict(mapping))
 
 
 _TRUSTED: ContextVar[bool] = ContextVar("_TRUSTED", default=False)
@@ -375,6 +386,8 @@ class Taxonomy:
         survey: The id of the survey's own paper, if any.
         atlas_version: The MITRE ATLAS release the crosswalk was made
             against.
+        extensions: The installed extensions and what became of each
+            (loaded, skipped, not selected); empty when none is installed.
 
     .. versionadded:: 0.1.0
     """
@@ -387,6 +400,16 @@ class Taxonomy:
     vocabulary: Vocabulary = field(factory=Vocabulary)
     survey: str | None = None
     atlas_version: str | None = None
+    _provenance: Mapping[str, Provenance] = field(
+        factory=dict,
+        converter=_readonly,
+        eq=False,
+        repr=False,
+        hash=False,
+    )
+    extensions: tuple[ExtensionInfo, ...] = field(
+        default=(), eq=False, repr=False, hash=False
+    )
     _index: _Index = field(init=False, repr=False, eq=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
@@ -514,6 +537,19 @@ class Taxonomy:
             self._index.by_id if kind == "record" else self._index.ids_of(kind)
         )
         return UnknownIdError(id, kind=kind, suggestions=suggest(id, pool))
+
+    def provenance(self, id: str) -> Provenance:  # noqa: A002
+        """
+        Return where the record with *id* came from: the bundled data, or
+        the distribution and entry point of an extension.
+
+        Raises:
+            UnknownIdError: No record has that id.
+        """
+        from .extensions import BUNDLED
+
+        self.get(id)
+        return self._provenance.get(id, BUNDLED)
 
     # -- navigation -------------------------------------------------------
 

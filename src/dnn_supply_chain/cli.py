@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import warnings
 
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
@@ -72,7 +73,39 @@ def _build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="show the version and exit",
     )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="fail on a broken extension instead of skipping it",
+    )
+    parser.add_argument(
+        "--no-extensions",
+        action="store_true",
+        help="use the bundled survey alone, without installed extensions",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    extensions = sub.add_parser(
+        "extensions",
+        help="list the installed extensions and what became of each",
+        description=(
+            "List the installed extensions (entry point group "
+            "dnn_supply_chain.extensions): loaded, skipped as broken (with "
+            "the cause), or not selected."
+        ),
+    )
+    _format_option(extensions)
+
+    validate = sub.add_parser(
+        "validate",
+        help="validate an extension fragment file",
+        description=(
+            "Validate a fragment file (TOML or JSON) without installing it: "
+            "its form, and that it merges into the taxonomy.  Exit 0 when "
+            "valid, 2 with every problem and its path when not."
+        ),
+    )
+    validate.add_argument("file", help="the fragment file")
 
     tree = sub.add_parser(
         "tree",
@@ -245,7 +278,13 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one exit 
         return 2
 
     from . import _loading
-    from .exceptions import TaxonomyDataError, ThreatModelError, UnknownIdError
+    from .exceptions import (
+        ExtensionError,
+        TaxonomyDataError,
+        ThreatModelError,
+        UnknownIdError,
+    )
+    from .extensions import ExtensionWarning
 
     commands: dict[
         str, Callable[[Taxonomy, argparse.Namespace, TextIO], int | None]
@@ -256,12 +295,31 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one exit 
         "search": _search,
         "check": _check,
         "init": _init,
+        "extensions": _extensions,
+        "validate": _validate,
     }
     out = sys.stdout
     try:
-        tax = _loading.load()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ExtensionWarning)
+            tax = _loading.load(
+                extensions=not args.no_extensions, strict=args.strict
+            )
+        for warning in caught:
+            print(f"{_PROG}: warning: {warning.message}", file=sys.stderr)
         code = commands[args.command](tax, args, out)
         out.flush()
+    except ExtensionError as exc:
+        for problem in exc.problems:
+            print(f"{_PROG}: error: {problem}", file=sys.stderr)
+        if args.command == "validate":
+            return 2
+        print(
+            f"{_PROG}: an extension is broken; uninstall it, or drop "
+            "--strict to skip it",
+            file=sys.stderr,
+        )
+        return 1
     except ThreatModelError as exc:
         for diagnostic in exc.diagnostics:
             print(diagnostic, file=sys.stderr)
@@ -326,7 +384,8 @@ def _tree(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
         )
         return
     for stage in stages:
-        out.write(f"{stage.name} [{stage.id}] {stage.name_zh}\n")
+        origin = _origin(tax, stage.id)
+        out.write(f"{stage.name} [{stage.id}] {stage.name_zh}{origin}\n")
         out.writelines(
             line + "\n"
             for line in _render(
@@ -345,7 +404,7 @@ def _stage_children(tax: Taxonomy, stage: str, *, papers: bool) -> list[_Node]:
             kids = [
                 (f"{p.id}: {_label(p)}", []) for p in tax.papers_of(rec.id)
             ]
-        return (f"{rec.name} [{rec.id}]", kids)
+        return (f"{rec.name} [{rec.id}]{_origin(tax, rec.id)}", kids)
 
     attacks: list[_Node] = [
         (
@@ -496,10 +555,12 @@ def _show(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
     if args.format == "json":
         data = _plain(tax, rec)
         data["links"] = {k: [r.id for r in v] for k, v in links.items()}
+        data["provenance"] = _provenance(tax, rec.id)
         _dump(data, out)
         return
     data = _plain(tax, rec)
     kind = data.pop("kind")
+    data["source"] = str(tax.provenance(rec.id))
     out.write(f"{_label(rec)}\n{kind} {rec.id}\n\n")
     width = max(len(k) for k in data)
     out.writelines(
@@ -627,3 +688,79 @@ def _init(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
         raise _UsageError(msg)
     path.write_text(text, encoding="utf-8")
     print(f"wrote {path}", file=sys.stderr)
+
+
+def _provenance(tax: Taxonomy, record: str) -> dict[str, Any]:
+    from ._loading import record_to_dict
+
+    return record_to_dict(tax.provenance(record))
+
+
+def _origin(tax: Taxonomy, record: str) -> str:
+    """
+    `` (distribution version)`` for a record an extension added, else ``""``.
+    """
+    prov = tax.provenance(record)
+    return "" if prov.extension is None else f" ({prov.source} {prov.version})"
+
+
+def _extensions(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
+    from .extensions import installed_extensions
+
+    infos = tax.extensions or installed_extensions()
+    if args.format == "json":
+        from ._loading import record_to_dict
+
+        _dump(
+            [
+                {
+                    **record_to_dict(info),
+                    "problems": [str(p) for p in info.problems],
+                }
+                for info in infos
+            ],
+            out,
+        )
+        return
+    if not infos:
+        out.write("no extensions installed\n")
+        return
+    for info in infos:
+        detail = (
+            f"namespace {info.namespace}, {info.records} records"
+            if info.status == "loaded"
+            else info.status
+        )
+        out.write(
+            f"{info.name}  {info.distribution} {info.version}  "
+            f"[{info.value}]  {detail}\n"
+        )
+        out.writelines(f"    {problem}\n" for problem in info.problems)
+
+
+def _validate(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> int:
+    from . import _loading
+    from .exceptions import ExtensionError
+    from .extensions import read_fragment, validate_fragment
+
+    fragment = read_fragment(args.file)
+    # Validate against the bundled survey and the installed extensions,
+    # but for an installed copy of this very fragment (same namespace).
+    others = [
+        info.name
+        for info in tax.extensions
+        if info.status == "loaded" and info.namespace != fragment.namespace
+    ]
+    base = _loading.load(extensions=others or False, strict=False)
+    problems = validate_fragment(fragment, base, source=args.file)
+    if problems:
+        raise ExtensionError(problems, source=args.file)
+    count = sum(
+        len(getattr(fragment, c))
+        for c in ("stages", "categories", "attacks", "defenses", "papers")
+    )
+    out.write(
+        f"{args.file}: valid fragment, namespace {fragment.namespace!r}, "
+        f"{count} records, {len(fragment.links)} links\n"
+    )
+    return 0

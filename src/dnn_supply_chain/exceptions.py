@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 
 __all__ = [
+    "ExtensionError",
     "Problem",
     "TaxonomyDataError",
     "ThreatModelError",
@@ -136,4 +137,28 @@ class ThreatModelError(ValueError):
         head = f"{count} problem{'s' if count != 1 else ''}{where}"
         super().__init__(
             "\n".join([head + ":", *(f"  - {d}" for d in self.diagnostics)])
+        )
+
+
+class ExtensionError(ValueError):
+    """
+    An extension (or a fragment file) that cannot be loaded or merged.
+
+    Attributes:
+        problems: Every problem found; each names the extension (its
+            distribution and entry point) or file, and the path.
+        source: The extension or file, if there is one.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(
+        self, problems: Sequence[Problem], *, source: str | None = None
+    ) -> None:
+        self.problems = tuple(problems)
+        self.source = source
+        count = len(self.problems)
+        head = f"{count} problem{'s' if count != 1 else ''} with extensions"
+        super().__init__(
+            "\n".join([head + ":", *(f"  - {p}" for p in self.problems)])
         )

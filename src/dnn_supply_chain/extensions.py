@@ -1,0 +1,893 @@
+"""
+Extensions: taxonomy fragments that other packages install.
+
+An extension is a fragment of taxonomy (stages, categories, vocabulary
+terms, attacks, defenses, papers, and links that attach its entries to
+existing records) that a distribution declares in the entry point group
+``dnn_supply_chain.extensions``:
+
+- a pure-data extension points at a JSON or TOML file inside its package,
+  ``acme = "acme_dsc:fragment.toml"``; the file is found through the
+  distribution's metadata and read, and none of the package's code runs;
+- a Python extension points at a callable that returns the fragment as a
+  mapping, ``acme = "acme_dsc.plugin:fragment"``.
+
+:func:`dnn_supply_chain.load` merges the bundled taxonomy with every
+installed extension, in the order of their entry point names.  A broken
+extension is skipped with an :class:`ExtensionWarning` (the rest still
+load); with ``strict=True`` it raises :class:`ExtensionError` instead.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+import warnings
+
+from collections.abc import Iterable, Mapping, Sequence
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+import attrs
+
+from attrs import field, validators
+
+from ._records import (
+    ID_PATTERN,
+    Attack,
+    Attributes,
+    Category,
+    Defense,
+    Paper,
+    Record,
+    Stage,
+    Vocabulary,
+)
+from .exceptions import ExtensionError, Problem
+
+
+if TYPE_CHECKING:
+    from ._taxonomy import Taxonomy
+
+
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "ExtensionInfo",
+    "ExtensionWarning",
+    "Fragment",
+    "Link",
+    "Provenance",
+    "fragment_from_dict",
+    "installed_extensions",
+    "read_fragment",
+    "validate_fragment",
+]
+
+#: The entry point group extensions declare themselves in.
+ENTRY_POINT_GROUP: Final = "dnn_supply_chain.extensions"
+
+_NAMESPACE = validators.matches_re(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_FRAGMENT_KEYS: Final = frozenset(
+    {
+        "$schema",
+        "namespace",
+        "vocabulary",
+        "stages",
+        "categories",
+        "attacks",
+        "defenses",
+        "papers",
+        "links",
+    }
+)
+_LINK_FIELDS: Final = {
+    "next": ("stage", "stage"),
+    "papers": ("attack or defense", "paper"),
+    "attacks": ("defense", "attack"),
+}
+
+
+class ExtensionWarning(UserWarning):
+    """
+    An installed extension was skipped because it is broken.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+@attrs.frozen(kw_only=True)
+class Link:
+    """
+    Additions an extension makes to a record it does not own.
+
+    Attributes:
+        record: The id of the record to extend (bundled, or of another
+            extension).
+        next: Stage ids to add to a stage's ``next``.
+        papers: Paper ids to add to an attack's or defense's ``papers``.
+        attacks: Attack ids to add to a defense's ``attacks``.
+        attributes: Namespaced attributes to attach to the record.
+
+    .. versionadded:: 0.1.0
+    """
+
+    record: str = field(validator=validators.matches_re(ID_PATTERN))
+    next: tuple[str, ...] = ()
+    papers: tuple[str, ...] = ()
+    attacks: tuple[str, ...] = ()
+    attributes: Attributes = field(factory=Attributes, converter=Attributes)
+
+
+@attrs.frozen(kw_only=True)
+class Fragment:
+    """
+    A fragment of taxonomy, as an extension ships it.
+
+    Attributes:
+        namespace: The extension's namespace: its ids are
+            ``namespace:slug`` and its attribute keys ``namespace:key``.
+        vocabulary: Threat types and modalities it adds.
+        stages: Its stages.
+        categories: Its attack categories.
+        attacks: Its attacks.
+        defenses: Its defenses.
+        papers: Its papers.
+        links: What it adds to records it does not own.
+
+    .. versionadded:: 0.1.0
+    """
+
+    namespace: str = field(validator=_NAMESPACE)
+    vocabulary: Vocabulary = field(factory=Vocabulary)
+    stages: tuple[Stage, ...] = ()
+    categories: tuple[Category, ...] = ()
+    attacks: tuple[Attack, ...] = ()
+    defenses: tuple[Defense, ...] = ()
+    papers: tuple[Paper, ...] = ()
+    links: tuple[Link, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class Provenance:
+    """
+    Where a record came from.
+
+    Attributes:
+        source: ``"bundled"``, or the name of the distribution whose
+            extension defines the record.
+        version: That distribution's version (``None`` for bundled).
+        extension: The extension's entry point name, if any.
+        extended_by: The extensions that linked additions onto the record.
+
+    .. versionadded:: 0.1.0
+    """
+
+    source: str
+    version: str | None = None
+    extension: str | None = None
+    extended_by: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        if self.extension is None:
+            text = self.source
+        else:
+            text = (
+                f"{self.source} {self.version} (extension {self.extension!r})"
+            )
+        if self.extended_by:
+            text += f", extended by {', '.join(self.extended_by)}"
+        return text
+
+
+BUNDLED: Final = Provenance(source="bundled")
+
+
+@attrs.frozen(kw_only=True)
+class ExtensionInfo:
+    """
+    An installed extension, and what became of it.
+
+    Attributes:
+        name: The entry point name.
+        distribution: The distribution that declares it.
+        version: The distribution's version.
+        value: The entry point's value (``module:file.toml`` or
+            ``module:callable``).
+        status: ``"loaded"``, ``"skipped"`` (broken) or
+            ``"not selected"``.
+        namespace: The namespace its fragment declares, once read.
+        records: How many records it adds, once loaded.
+        problems: Why it was skipped.
+
+    .. versionadded:: 0.1.0
+    """
+
+    name: str
+    distribution: str
+    version: str
+    value: str
+    status: str = "not selected"
+    namespace: str | None = None
+    records: int = 0
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def label(self) -> str:
+        """
+        ``name (distribution version)``, as messages name the extension.
+        """
+        return f"{self.name!r} ({self.distribution} {self.version})"
+
+
+# -- reading fragments ----------------------------------------------------
+
+
+def fragment_from_dict(
+    data: object, *, source: str = "<fragment>"
+) -> Fragment:
+    """
+    Build a fragment from the plain data of a fragment file.
+
+    This checks the fragment's own form: keys, types, and that attribute
+    keys carry the namespace.  Ids (new, and carrying the namespace) and
+    references to other records are checked when the fragment is merged
+    (see :func:`validate_fragment`).
+
+    Raises:
+        ExtensionError: With every problem, each with its path.
+
+    .. versionadded:: 0.1.0
+    """
+    from ._loading import _structure, read_records
+
+    problems: list[Problem] = []
+
+    def add(path: str, message: str, record: str | None = None) -> None:
+        problems.append(
+            Problem(source=source, path=path, record=record, message=message)
+        )
+
+    if not isinstance(data, Mapping):
+        add(
+            "",
+            f"a fragment is a table (JSON object), not {type(data).__name__}",
+        )
+        raise ExtensionError(problems, source=source)
+    for key in sorted(set(data) - _FRAGMENT_KEYS, key=str):
+        add(
+            str(key),
+            f"unknown key {key!r}; expected one of {', '.join(sorted(_FRAGMENT_KEYS))}",
+        )
+    namespace = data.get("namespace")
+    if (
+        not isinstance(namespace, str)
+        or not ID_PATTERN.fullmatch(namespace)
+        or ":" in namespace
+    ):
+        add(
+            "namespace",
+            "missing or invalid 'namespace': declare a lowercase slug, for "
+            f'example namespace = "acme" (got {namespace!r})',
+        )
+        namespace = None
+    read = read_records(data, source)
+    problems.extend(read.problems)
+    links: list[Link] = []
+    raw_links = data.get("links", [])
+    if not isinstance(raw_links, list):
+        add("links", f"expected a list, got {type(raw_links).__name__}")
+        raw_links = []
+    for i, item in enumerate(raw_links):
+        link = _structure(item, Link, source, f"links[{i}]", None)
+        if isinstance(link, list):
+            problems.extend(link)
+        else:
+            links.append(link)
+    if namespace is not None:
+        prefix = f"{namespace}:"
+        for pairs in read.records.values():
+            for path, rec in pairs:
+                problems.extend(
+                    _attribute_problems(
+                        rec.attributes,
+                        prefix,
+                        source,
+                        f"{path}.attributes",
+                        rec.id,
+                    )
+                )
+        for i, link in enumerate(links):
+            problems.extend(
+                _attribute_problems(
+                    link.attributes,
+                    prefix,
+                    source,
+                    f"links[{i}].attributes",
+                    None,
+                )
+            )
+    if problems or namespace is None:
+        raise ExtensionError(problems, source=source)
+    return Fragment(
+        namespace=namespace,
+        vocabulary=read.vocabulary,
+        links=tuple(links),
+        **{  # type: ignore[arg-type]
+            collection: tuple(rec for _, rec in pairs)
+            for collection, pairs in read.records.items()
+        },
+    )
+
+
+def _attribute_problems(
+    attributes: Attributes,
+    prefix: str,
+    source: str,
+    path: str,
+    record: str | None,
+) -> list[Problem]:
+    return [
+        Problem(
+            source=source,
+            path=f"{path}.{key}",
+            record=record,
+            message=f"attribute keys of this extension start with {prefix!r}",
+        )
+        for key in attributes
+        if not key.startswith(prefix)
+    ]
+
+
+def _parse_text(text: str, source: str, *, toml: bool) -> object:
+    try:
+        return tomllib.loads(text) if toml else json.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message, _, where = str(exc).rpartition(" (at ")
+        problem = Problem(
+            source=source,
+            path=where.rstrip(")") if message else "",
+            record=None,
+            message=f"invalid TOML: {message or exc}",
+        )
+    except json.JSONDecodeError as exc:
+        problem = Problem(
+            source=source,
+            path=f"line {exc.lineno}, column {exc.colno}",
+            record=None,
+            message=f"invalid JSON: {exc.msg}",
+        )
+    raise ExtensionError([problem], source=source)
+
+
+def read_fragment(path: str | Path) -> Fragment:
+    """
+    Read a fragment from a ``.toml`` or ``.json`` file.
+
+    Raises:
+        ExtensionError: The file cannot be read or parsed, or the fragment
+            is malformed; every problem is named with its path or line.
+
+    .. versionadded:: 0.1.0
+    """
+    path = Path(path)
+    source = str(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".toml", ".json"):
+        problem = Problem(
+            source=source,
+            path="",
+            record=None,
+            message="name the fragment file .toml or .json",
+        )
+        raise ExtensionError([problem], source=source)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        problem = Problem(
+            source=source,
+            path="",
+            record=None,
+            message=f"cannot read the file: {exc}",
+        )
+        raise ExtensionError([problem], source=source) from None
+    return fragment_from_dict(
+        _parse_text(text, source, toml=suffix == ".toml"), source=source
+    )
+
+
+# -- merging ----------------------------------------------------------------
+
+
+@attrs.frozen
+class _Part:
+    """
+    One fragment on its way into a taxonomy.
+    """
+
+    info: ExtensionInfo
+    fragment: Fragment
+    source: str
+
+
+def _label(owner: _Part | None) -> str:
+    return (
+        "the bundled taxonomy"
+        if owner is None
+        else f"extension {owner.info.label}"
+    )
+
+
+def _topological(stages: Sequence[Stage]) -> list[Stage]:
+    # Kahn's algorithm; among the stages that are ready, the one listed
+    # first goes first, so the bundled lifecycle keeps its order.
+    index = {s.id: i for i, s in enumerate(stages)}
+    indegree = dict.fromkeys(index, 0)
+    for stage in stages:
+        for nxt in stage.next:
+            if nxt in indegree:
+                indegree[nxt] += 1
+    ready = sorted(i for sid, i in index.items() if indegree[sid] == 0)
+    order: list[Stage] = []
+    while ready:
+        stage = stages[ready.pop(0)]
+        order.append(stage)
+        for nxt in stage.next:
+            if nxt in indegree:
+                indegree[nxt] -= 1
+                if indegree[nxt] == 0:
+                    ready.append(index[nxt])
+                    ready.sort()
+    # A cycle leaves stages behind; check_records reports it.
+    order.extend(s for s in stages if s not in order)
+    return order
+
+
+def _combine(
+    base: Taxonomy, parts: Sequence[_Part]
+) -> tuple[Taxonomy | None, dict[int, list[Problem]]]:
+    """
+    Merge *parts* into *base*; return the taxonomy, or the problems of each
+    part (by position) that prevent it.
+    """
+    from ._loading import _COLLECTIONS
+    from ._taxonomy import KINDS, Taxonomy, _a, check_records, trusted
+
+    failures: dict[int, list[Problem]] = {}
+
+    def fail(
+        n: int, path: str, message: str, record: str | None = None
+    ) -> None:
+        failures.setdefault(n, []).append(
+            Problem(
+                source=parts[n].source,
+                path=path,
+                record=record,
+                message=message,
+            )
+        )
+
+    kinds = dict(zip(_COLLECTIONS, KINDS, strict=True))
+    owner: dict[str, tuple[int | None, str, str]] = {}
+    for collection in _COLLECTIONS:
+        for i, rec in enumerate(getattr(base, collection)):
+            owner[rec.id] = (None, f"{collection}[{i}]", kinds[collection])
+    namespaces: dict[str, int] = {}
+    for n, part in enumerate(parts):
+        ns = part.fragment.namespace
+        if ns in namespaces:
+            first = parts[namespaces[ns]]
+            fail(
+                n,
+                "namespace",
+                f"namespace {ns!r} is declared by {_label(first)} too: each extension needs its own",
+            )
+        else:
+            namespaces[ns] = n
+        prefix = f"{ns}:"
+        for collection in _COLLECTIONS:
+            for i, rec in enumerate(getattr(part.fragment, collection)):
+                path = f"{collection}[{i}]"
+                if rec.id in owner:
+                    first_n, first_path, _ = owner[rec.id]
+                    earlier = None if first_n is None else parts[first_n]
+                    what = (
+                        "redefines an id of"
+                        if earlier is None
+                        else "defines the same id as"
+                    )
+                    fail(
+                        n,
+                        f"{path}.id",
+                        f"{_label(part)} {what} {_label(earlier)} ({first_path}): {rec.id!r}",
+                        rec.id,
+                    )
+                    continue
+                if not rec.id.startswith(prefix):
+                    slug = rec.id.rpartition(":")[2]
+                    fail(
+                        n,
+                        f"{path}.id",
+                        f"ids of this extension start with {prefix!r}: "
+                        f"rename {rec.id!r} to '{prefix}{slug}'",
+                        rec.id,
+                    )
+                    continue
+                owner[rec.id] = (n, path, kinds[collection])
+
+    # Links: check them, then apply them to copies of the records.
+    records: dict[str, Record] = {}
+    for collection in _COLLECTIONS:
+        for rec in getattr(base, collection):
+            records[rec.id] = rec
+        for n, part in enumerate(parts):
+            if n in failures:
+                continue
+            for rec in getattr(part.fragment, collection):
+                records.setdefault(rec.id, rec)
+    extended_by: dict[str, list[str]] = {}
+    attribute_owner: dict[tuple[str, str], int] = {}
+    for n, part in enumerate(parts):
+        if n in failures:
+            continue
+        for i, link in enumerate(part.fragment.links):
+            path = f"links[{i}]"
+            target = records.get(link.record)
+            if target is None:
+                fail(n, f"{path}.record", f"no record has id {link.record!r}")
+                continue
+            kind = owner[link.record][2]
+            changes: dict[str, Any] = {}
+            for name, (target_kind, value_kind) in _LINK_FIELDS.items():
+                values: tuple[str, ...] = getattr(link, name)
+                if not values:
+                    continue
+                if kind not in target_kind.split(" or "):
+                    fail(
+                        n,
+                        f"{path}.{name}",
+                        f"{name!r} extends {target_kind}s, and {link.record!r} is {_a(kind)}",
+                    )
+                    continue
+                for j, value in enumerate(values):
+                    found = owner.get(value)
+                    if found is None:
+                        fail(
+                            n,
+                            f"{path}.{name}[{j}]",
+                            f"unknown {value_kind} {value!r}",
+                        )
+                    elif found[2] != value_kind:
+                        fail(
+                            n,
+                            f"{path}.{name}[{j}]",
+                            f"{value!r} is {_a(found[2])}, not {_a(value_kind)}",
+                        )
+                current: tuple[str, ...] = getattr(target, name)
+                changes[name] = current + tuple(
+                    v for v in values if v not in current
+                )
+            for key in link.attributes:
+                first_owner = attribute_owner.setdefault((link.record, key), n)
+                if first_owner != n or key in target.attributes:
+                    fail(
+                        n,
+                        f"{path}.attributes.{key}",
+                        f"{link.record!r} already has attribute {key!r}",
+                    )
+            if link.attributes:
+                changes["attributes"] = {
+                    **target.attributes.to_json(),
+                    **link.attributes.to_json(),
+                }
+            if n in failures:
+                continue
+            records[link.record] = attrs.evolve(target, **changes)
+            extended_by.setdefault(link.record, []).append(part.info.name)
+    if failures:
+        return None, failures
+
+    # Whole-taxonomy checks, each problem traced back to its part.
+    active = [n for n in range(len(parts)) if n not in failures]
+    vocabulary = Vocabulary(
+        threat_types=_union(
+            base.vocabulary.threat_types,
+            *(parts[n].fragment.vocabulary.threat_types for n in active),
+        ),
+        modalities=_union(
+            base.vocabulary.modalities,
+            *(parts[n].fragment.vocabulary.modalities for n in active),
+        ),
+    )
+    labelled: dict[str, list[tuple[str, Record]]] = {}
+    for collection in _COLLECTIONS:
+        pairs = labelled.setdefault(collection, [])
+        for i, rec in enumerate(getattr(base, collection)):
+            pairs.append((f"-|{collection}[{i}]", records[rec.id]))
+        for n in active:
+            for i, rec in enumerate(getattr(parts[n].fragment, collection)):
+                pairs.append((f"{n}|{collection}[{i}]", records[rec.id]))
+    problems = check_records(
+        source="", vocabulary=vocabulary, survey=base.survey, records=labelled
+    )
+    linkers = [
+        n
+        for n in active
+        if parts[n].fragment.links or parts[n].fragment.stages
+    ]
+    for problem in problems:
+        tag, _, path = problem.path.partition("|")
+        if tag.isdigit():
+            n = int(tag)
+        elif linkers:
+            # A problem in bundled records (a cycle, a stage made
+            # unreachable) comes from a link: blame the last linker.
+            n = linkers[-1]
+        else:
+            n = active[-1]
+        fail(n, path or problem.path, problem.message, problem.record)
+    if failures:
+        return None, failures
+
+    provenance: dict[str, Provenance] = {}
+    for rec_id, (owner_n, _, _) in owner.items():
+        base_prov = (
+            BUNDLED
+            if owner_n is None
+            else Provenance(
+                source=parts[owner_n].info.distribution,
+                version=parts[owner_n].info.version,
+                extension=parts[owner_n].info.name,
+            )
+        )
+        if rec_id in extended_by:
+            base_prov = attrs.evolve(
+                base_prov, extended_by=tuple(extended_by[rec_id])
+            )
+        provenance[rec_id] = base_prov
+    collections = {
+        collection: tuple(records[rec.id] for _, rec in pairs)
+        for collection, pairs in labelled.items()
+    }
+    collections["stages"] = tuple(_topological(collections["stages"]))  # type: ignore[arg-type]
+    with trusted():
+        merged = Taxonomy(
+            vocabulary=vocabulary,
+            survey=base.survey,
+            atlas_version=base.atlas_version,
+            provenance=provenance,
+            **collections,  # type: ignore[arg-type]
+        )
+    return merged, {}
+
+
+def _union(*groups: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(term for group in groups for term in group))
+
+
+# -- discovery --------------------------------------------------------------
+
+
+def _entry_points() -> list[metadata.EntryPoint]:
+    seen: set[tuple[str, str]] = set()
+    found = []
+    for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
+        dist = ep.dist.name if ep.dist is not None else "unknown"
+        # Some installs put a distribution on sys.path twice.
+        if (ep.name, dist) in seen:
+            continue
+        seen.add((ep.name, dist))
+        found.append(ep)
+    return sorted(
+        found, key=lambda ep: (ep.name, ep.dist.name if ep.dist else "")
+    )
+
+
+def _info(ep: metadata.EntryPoint) -> ExtensionInfo:
+    return ExtensionInfo(
+        name=ep.name,
+        distribution=ep.dist.name if ep.dist is not None else "unknown",
+        version=ep.dist.version if ep.dist is not None else "unknown",
+        value=ep.value,
+    )
+
+
+def installed_extensions() -> tuple[ExtensionInfo, ...]:
+    """
+    Return the installed extensions, by entry point name, without loading
+    any of them.
+
+    .. versionadded:: 0.1.0
+    """
+    return tuple(_info(ep) for ep in _entry_points())
+
+
+def _fragment_of(ep: metadata.EntryPoint, info: ExtensionInfo) -> Fragment:
+    """
+    Read the fragment an entry point declares.
+
+    Raises:
+        ExtensionError: Naming the distribution, the entry point and the
+            cause.
+    """
+    source = f"extension {info.label}"
+    where = f"entry point {info.name} = {info.value!r}"
+
+    def broken(message: str) -> ExtensionError:
+        problem = Problem(
+            source=source, path="", record=None, message=f"{where}: {message}"
+        )
+        return ExtensionError([problem], source=source)
+
+    try:
+        module, attr = ep.module, ep.attr
+    except (AttributeError, ValueError):
+        msg = "not of the form module:file.toml or module:callable"
+        raise broken(msg) from None
+    if attr and attr.lower().endswith((".toml", ".json")):
+        if ep.dist is None:
+            msg = "no distribution to find the file in"
+            raise broken(msg)
+        path = ep.dist.locate_file(Path(*module.split(".")) / attr)
+        try:
+            text = Path(str(path)).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            msg = f"cannot read {attr} in package {module}: {exc}"
+            raise broken(msg) from None
+        data = _parse_text(
+            text, f"{source}: {attr}", toml=attr.lower().endswith(".toml")
+        )
+        return fragment_from_dict(data, source=f"{source}: {attr}")
+    try:
+        obj = ep.load()
+    except Exception as exc:  # noqa: BLE001 - a broken plugin is reported
+        msg = f"cannot be imported: {type(exc).__name__}: {exc}"
+        raise broken(msg) from None
+    if not callable(obj):
+        msg = f"{ep.value} is not callable; point the entry point at a function that returns the fragment, or at a .toml or .json file"
+        raise broken(msg)
+    try:
+        data = obj()
+    except Exception as exc:  # noqa: BLE001 - a broken plugin is reported
+        msg = f"raised {type(exc).__name__}: {exc}"
+        raise broken(msg) from None
+    if isinstance(data, Fragment):
+        return data
+    return fragment_from_dict(data, source=source)
+
+
+def build(
+    base: Taxonomy,
+    *,
+    extensions: bool | Sequence[str] = True,
+    strict: bool = False,
+) -> Taxonomy:
+    """
+    Merge *base* with the installed extensions selected; see
+    :func:`dnn_supply_chain.load`.
+    """
+    from ._taxonomy import trusted
+
+    if extensions is False:
+        return base
+    eps = _entry_points()
+    if extensions is not True:
+        wanted = list(extensions)
+        names = {ep.name for ep in eps}
+        missing = [name for name in wanted if name not in names]
+        if missing:
+            installed = ", ".join(sorted(names)) or "none"
+            problem = Problem(
+                source="extensions",
+                path="",
+                record=None,
+                message=f"no extension named {', '.join(map(repr, missing))} is installed (installed: {installed})",
+            )
+            raise ExtensionError([problem], source="extensions")
+        eps = [ep for ep in eps if ep.name in wanted]
+    infos: list[ExtensionInfo] = []
+    parts: list[_Part] = []
+    skipped: dict[str, tuple[ExtensionInfo, list[Problem]]] = {}
+    for ep in eps:
+        info = _info(ep)
+        try:
+            fragment = _fragment_of(ep, info)
+        except ExtensionError as exc:
+            skipped[info.name] = (info, list(exc.problems))
+            continue
+        parts.append(
+            _Part(
+                info=info, fragment=fragment, source=f"extension {info.label}"
+            )
+        )
+        infos.append(info)
+    if strict and skipped:
+        raise ExtensionError(
+            [p for _, problems in skipped.values() for p in problems],
+            source="extensions",
+        )
+    while True:
+        merged, failures = _combine(base, parts)
+        if not failures:
+            break
+        if strict:
+            raise ExtensionError(
+                [p for n in sorted(failures) for p in failures[n]],
+                source="extensions",
+            )
+        for n in sorted(failures, reverse=True):
+            part = parts.pop(n)
+            skipped[part.info.name] = (part.info, failures[n])
+    assert merged is not None  # noqa: S101 - the loop ends on success
+    for info, problems in skipped.values():
+        causes = "; ".join(
+            f"{p.path}: {p.message}" if p.path else p.message for p in problems
+        )
+        warnings.warn(
+            f"dnn-supply-chain skipped the broken extension {info.label}, "
+            f"entry point {info.name} = {info.value!r}: {causes}",
+            ExtensionWarning,
+            stacklevel=3,
+        )
+    loaded = {part.info.name: part for part in parts}
+    report = []
+    for ep in _entry_points():
+        info = _info(ep)
+        if info.name in loaded:
+            part = loaded[info.name]
+            count = sum(
+                len(getattr(part.fragment, c))
+                for c in (
+                    "stages",
+                    "categories",
+                    "attacks",
+                    "defenses",
+                    "papers",
+                )
+            )
+            info = attrs.evolve(
+                info,
+                status="loaded",
+                namespace=part.fragment.namespace,
+                records=count,
+            )
+        elif info.name in skipped:
+            info = attrs.evolve(
+                info, status="skipped", problems=tuple(skipped[info.name][1])
+            )
+        report.append(info)
+    if not report:
+        return merged
+    with trusted():
+        return attrs.evolve(merged, extensions=tuple(report))
+
+
+def validate_fragment(
+    fragment: Fragment,
+    taxonomy: Taxonomy | None = None,
+    *,
+    source: str = "<fragment>",
+) -> tuple[Problem, ...]:
+    """
+    Check that *fragment* merges into *taxonomy* (default: the bundled
+    survey alone): its references resolve, its ids are new, its links fit.
+
+    Returns:
+        Every problem, each with its path; empty when the fragment is
+        valid.
+
+    .. versionadded:: 0.1.0
+    """
+    from ._loading import load
+
+    base = load(extensions=False) if taxonomy is None else taxonomy
+    info = ExtensionInfo(
+        name=fragment.namespace,
+        distribution="<file>",
+        version="-",
+        value=source,
+    )
+    _, failures = _combine(
+        base, [_Part(info=info, fragment=fragment, source=source)]
+    )
+    return tuple(failures.get(0, ()))
