@@ -122,9 +122,16 @@ class Attributes(Mapping[str, Any]):
         self._data: Mapping[str, Any] = MappingProxyType(
             {key: _freeze(value, key) for key, value in items.items()}
         )
-        self._canonical = json.dumps(
-            self.to_json(), sort_keys=True, ensure_ascii=False
-        )
+        self._canonical: str | None = None
+
+    def _key(self) -> str:
+        # Computed when first compared or hashed: most records carry no
+        # attributes and are never hashed.
+        if self._canonical is None:
+            self._canonical = json.dumps(
+                self.to_json(), sort_keys=True, ensure_ascii=False
+            )
+        return self._canonical
 
     def __getitem__(self, key: str) -> Any:
         return self._data[key]
@@ -137,13 +144,13 @@ class Attributes(Mapping[str, Any]):
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Attributes):
-            return self._canonical == other._canonical
+            return self._key() == other._key()
         if isinstance(other, Mapping):
             return self == Attributes(other)
         return NotImplemented
 
     def __hash__(self) -> int:
-        return hash(self._canonical)
+        return hash(self._key())
 
     def __repr__(self) -> str:
         return f"Attributes({self.to_json()!r})"
@@ -185,8 +192,15 @@ def _thaw(value: Any) -> Any:
     return value
 
 
+_NO_ATTRIBUTES = Attributes()
+
+
 def _to_attributes(value: Mapping[str, Any] | None) -> Attributes:
-    return value if isinstance(value, Attributes) else Attributes(value)
+    if isinstance(value, Attributes):
+        return value
+    if value is None or (isinstance(value, Mapping) and not value):
+        return _NO_ATTRIBUTES
+    return Attributes(value)
 
 
 @attrs.frozen(kw_only=True)
@@ -217,7 +231,7 @@ class Stage:
     operations: tuple[str, ...] = field(default=(), validator=_strings())
     next: tuple[str, ...] = field(default=(), validator=_ids())
     attributes: Attributes = field(
-        factory=Attributes, converter=_to_attributes
+        default=_NO_ATTRIBUTES, converter=_to_attributes
     )
 
 
@@ -241,7 +255,7 @@ class Category:
     name: str = field(validator=_text)
     name_zh: str = field(validator=_text)
     attributes: Attributes = field(
-        factory=Attributes, converter=_to_attributes
+        default=_NO_ATTRIBUTES, converter=_to_attributes
     )
 
 
@@ -292,7 +306,7 @@ class Attack:
         default=(), validator=_matching(_OWASP_ML)
     )
     attributes: Attributes = field(
-        factory=Attributes, converter=_to_attributes
+        default=_NO_ATTRIBUTES, converter=_to_attributes
     )
 
 
@@ -345,7 +359,7 @@ class Defense:
         default=(), validator=_matching(_OWASP_ML)
     )
     attributes: Attributes = field(
-        factory=Attributes, converter=_to_attributes
+        default=_NO_ATTRIBUTES, converter=_to_attributes
     )
 
 
@@ -443,7 +457,7 @@ class Paper:
         validator=validators.optional(validators.instance_of(SurveyListing)),
     )
     attributes: Attributes = field(
-        factory=Attributes, converter=_to_attributes
+        default=_NO_ATTRIBUTES, converter=_to_attributes
     )
 
 

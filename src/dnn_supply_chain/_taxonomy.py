@@ -8,12 +8,13 @@ from __future__ import annotations
 import contextlib
 import math
 import re
+import threading
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Literal, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast, overload
 
 import attrs
 
@@ -610,7 +611,10 @@ class Taxonomy:
         Return the attacks and defenses that cite *paper*, attacks first.
         """
         self.paper(paper)
-        return self._index.records_by_paper.get(paper, ())
+        found: tuple[Attack | Defense, ...] = self._index.records_by_paper.get(
+            paper, ()
+        )
+        return found
 
     def defenses_for(self, attack: str) -> tuple[Defense, ...]:
         """
@@ -975,24 +979,53 @@ class _Index:
         for cat in tax.categories:
             by_stage[cat.stage].append(cat)
         self.categories_by_stage = {k: tuple(v) for k, v in by_stage.items()}
+        self.defenses_for: dict[str, tuple[Defense, ...]] = {}
+        self.attacks_for: dict[str, tuple[Attack, ...]] = {}
+        self._search: _SearchIndex | None = None
+        self._ids_of: dict[str, tuple[str, ...]] = {}
+        self._tax = tax
+        self._lock = threading.Lock()
 
+    _LAZY = frozenset(
+        {
+            "postings",
+            "years",
+            "venues",
+            "has_code",
+            "authors",
+            "records_by_paper",
+            "defense_pos_by_counter",
+            "defense_pos_by_attack",
+        }
+    )
+
+    def __getattr__(self, name: str) -> Any:
+        # The filter indexes are built on first use: loading stays cheap for
+        # callers that only look records up.  Two threads may both build
+        # them; they build equal values, and either result serves.
+        if name not in _Index._LAZY:
+            raise AttributeError(name)
+        self._build_filters(self._tax)
+        return self.__dict__[name]
+
+    def _build_filters(self, tax: Taxonomy) -> None:
         papers = {p.id: p for p in tax.papers}
-        self.postings: dict[str, dict[str, dict[str, list[int]]]] = {
+        postings: dict[str, dict[str, dict[str, list[int]]]] = {
             kind: defaultdict(lambda: defaultdict(list))
             for kind in ("attack", "defense", "paper")
         }
-        self.years: dict[str, list[tuple[int, ...]]] = {}
-        self.venues: dict[str, list[tuple[str, ...]]] = {}
-        self.has_code: dict[str, list[bool]] = {}
-        self.authors: dict[str, list[tuple[str, ...]]] = {}
-        records_by_paper: dict[str, list[Attack | Defense]] = defaultdict(list)
+        years_of: dict[str, list[tuple[int, ...]]] = {}
+        venues_of: dict[str, list[tuple[str, ...]]] = {}
+        has_code_of: dict[str, list[bool]] = {}
+        authors_of: dict[str, list[tuple[str, ...]]] = {}
+        cited_by: dict[str, list[Attack | Defense]] = defaultdict(list)
         paper_pos = self.pos["paper"]
         groups: tuple[tuple[str, tuple[Attack | Defense, ...]], ...] = (
             ("attack", tax.attacks),
             ("defense", tax.defenses),
         )
         for kind, items in groups:
-            post = self.postings[kind]
+            post = postings[kind]
             years: list[tuple[int, ...]] = []
             venues: list[tuple[str, ...]] = []
             codes: list[bool] = []
@@ -1019,8 +1052,8 @@ class _Index:
                     tuple(a.casefold() for p in cited for a in p.authors)
                 )
                 for paper in rec.papers:
-                    records_by_paper[paper].append(rec)
-                    ppost = self.postings["paper"]
+                    cited_by[paper].append(rec)
+                    ppost = postings["paper"]
                     ppos = paper_pos[paper]
                     ppost["role"][kind].append(ppos)
                     ppost["stage"][rec.stage].append(ppos)
@@ -1030,31 +1063,39 @@ class _Index:
                         ppost["threat_type"][term].append(ppos)
                     for term in rec.modalities:
                         ppost["modality"][term].append(ppos)
-            self.years[kind] = years
-            self.venues[kind] = venues
-            self.has_code[kind] = codes
-            self.authors[kind] = authors
-        self.years["paper"] = [
+            years_of[kind] = years
+            venues_of[kind] = venues
+            has_code_of[kind] = codes
+            authors_of[kind] = authors
+        years_of["paper"] = [
             (p.year,) if p.year is not None else () for p in tax.papers
         ]
-        self.venues["paper"] = [tuple(_venues(p)) for p in tax.papers]
-        self.has_code["paper"] = [bool(p.code) for p in tax.papers]
-        self.authors["paper"] = [
+        venues_of["paper"] = [tuple(_venues(p)) for p in tax.papers]
+        has_code_of["paper"] = [bool(p.code) for p in tax.papers]
+        authors_of["paper"] = [
             tuple(a.casefold() for a in p.authors) for p in tax.papers
         ]
-        self.records_by_paper = {
+        records_by_paper = {
             k: tuple(sorted(v, key=lambda r: isinstance(r, Defense)))
-            for k, v in records_by_paper.items()
+            for k, v in cited_by.items()
         }
-        self.defense_pos_by_counter = self.postings["defense"]["threat_type"]
-        self.defense_pos_by_attack: dict[str, list[int]] = defaultdict(list)
+        defense_pos_by_counter = postings["defense"]["threat_type"]
+        defense_pos_by_attack: dict[str, list[int]] = defaultdict(list)
         for pos, dfn in enumerate(tax.defenses):
             for attack in dfn.attacks:
-                self.defense_pos_by_attack[attack].append(pos)
-        self.defenses_for: dict[str, tuple[Defense, ...]] = {}
-        self.attacks_for: dict[str, tuple[Attack, ...]] = {}
-        self._search: _SearchIndex | None = None
-        self._ids_of: dict[str, tuple[str, ...]] = {}
+                defense_pos_by_attack[attack].append(pos)
+        with self._lock:
+            if "postings" not in self.__dict__:
+                self.__dict__.update(
+                    postings=postings,
+                    years=years_of,
+                    venues=venues_of,
+                    has_code=has_code_of,
+                    authors=authors_of,
+                    records_by_paper=records_by_paper,
+                    defense_pos_by_counter=defense_pos_by_counter,
+                    defense_pos_by_attack=defense_pos_by_attack,
+                )
 
     def ids_of(self, kind: str) -> tuple[str, ...]:
         found = self._ids_of.get(kind)

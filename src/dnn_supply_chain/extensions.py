@@ -629,22 +629,24 @@ def _combine(
     if failures:
         return None, failures
 
+    # One Provenance per part, shared by its records; bundled records
+    # have none (BUNDLED is the default), but for those extended.
+    of_part = [
+        Provenance(
+            source=part.info.distribution,
+            version=part.info.version,
+            extension=part.info.name,
+        )
+        for part in parts
+    ]
     provenance: dict[str, Provenance] = {}
     for rec_id, (owner_n, _, _) in owner.items():
-        base_prov = (
-            BUNDLED
-            if owner_n is None
-            else Provenance(
-                source=parts[owner_n].info.distribution,
-                version=parts[owner_n].info.version,
-                extension=parts[owner_n].info.name,
-            )
+        if owner_n is not None:
+            provenance[rec_id] = of_part[owner_n]
+    for rec_id, names in extended_by.items():
+        provenance[rec_id] = attrs.evolve(
+            provenance.get(rec_id, BUNDLED), extended_by=tuple(names)
         )
-        if rec_id in extended_by:
-            base_prov = attrs.evolve(
-                base_prov, extended_by=tuple(extended_by[rec_id])
-            )
-        provenance[rec_id] = base_prov
     collections = {
         collection: tuple(records[rec.id] for _, rec in pairs)
         for collection, pairs in labelled.items()
@@ -766,22 +768,20 @@ def build(
     Merge *base* with the installed extensions selected; see
     :func:`dnn_supply_chain.load`.
     """
-    from ._taxonomy import trusted
-
     if extensions is False:
         return base
-    eps = _entry_points()
+    installed = eps = _entry_points()
     if extensions is not True:
         wanted = list(extensions)
         names = {ep.name for ep in eps}
         missing = [name for name in wanted if name not in names]
         if missing:
-            installed = ", ".join(sorted(names)) or "none"
+            listing = ", ".join(sorted(names)) or "none"
             problem = Problem(
                 source="extensions",
                 path="",
                 record=None,
-                message=f"no extension named {', '.join(map(repr, missing))} is installed (installed: {installed})",
+                message=f"no extension named {', '.join(map(repr, missing))} is installed (installed: {listing})",
             )
             raise ExtensionError([problem], source="extensions")
         eps = [ep for ep in eps if ep.name in wanted]
@@ -801,20 +801,16 @@ def build(
             )
         )
         infos.append(info)
-    if strict and skipped:
-        raise ExtensionError(
-            [p for _, problems in skipped.values() for p in problems],
-            source="extensions",
-        )
     while True:
         merged, failures = _combine(base, parts)
-        if not failures:
-            break
-        if strict:
+        if strict and (skipped or failures):
             raise ExtensionError(
-                [p for n in sorted(failures) for p in failures[n]],
+                [p for _, problems in skipped.values() for p in problems]
+                + [p for n in sorted(failures) for p in failures[n]],
                 source="extensions",
             )
+        if not failures:
+            break
         for n in sorted(failures, reverse=True):
             part = parts.pop(n)
             skipped[part.info.name] = (part.info, failures[n])
@@ -831,7 +827,7 @@ def build(
         )
     loaded = {part.info.name: part for part in parts}
     report = []
-    for ep in _entry_points():
+    for ep in installed:
         info = _info(ep)
         if info.name in loaded:
             part = loaded[info.name]
@@ -856,10 +852,9 @@ def build(
                 info, status="skipped", problems=tuple(skipped[info.name][1])
             )
         report.append(info)
-    if not report:
-        return merged
-    with trusted():
-        return attrs.evolve(merged, extensions=tuple(report))
+    # The taxonomy was built here and nobody else has seen it yet.
+    object.__setattr__(merged, "extensions", tuple(report))
+    return merged
 
 
 def validate_fragment(
