@@ -26,7 +26,9 @@ from pathlib import Path
 ROUNDS = 5
 SIZE = 10_000
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE = ROOT / "examples" / "extension" / "src" / "acme_dsc" / "fragment.toml"
+EXAMPLE = (
+    ROOT / "examples" / "extension" / "src" / "acme_dsc" / "fragment.toml"
+)
 
 LOAD = (
     "import time, dnn_supply_chain as d; t = time.perf_counter(); "
@@ -73,7 +75,8 @@ def install(site: Path, dist: str, package: str, name: str, text: str) -> None:
     info = site / f"{dist}-1.0.dist-info"
     info.mkdir(parents=True)
     (info / "METADATA").write_text(
-        f"Metadata-Version: 2.1\nName: {dist}\nVersion: 1.0\n", encoding="utf-8"
+        f"Metadata-Version: 2.1\nName: {dist}\nVersion: 1.0\n",
+        encoding="utf-8",
     )
     (info / "entry_points.txt").write_text(
         f"[dnn_supply_chain.extensions]\n{package} = {package}:{name}\n",
@@ -118,12 +121,22 @@ def main() -> None:
         )
         synth_site = Path(tmp) / "synth"
         synth_file = json.dumps(synthetic(SIZE))
-        install(synth_site, "synth_ext", "synth_ext", "fragment.json", synth_file)
+        install(
+            synth_site, "synth_ext", "synth_ext", "fragment.json", synth_file
+        )
         base_env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
         cases = [
             ("bundled survey alone", base_env, "extensions=False"),
-            ("bundled + example extension", {**base_env, "PYTHONPATH": str(example_site)}, ""),
-            (f"bundled + {SIZE:,}-attack fragment", {**base_env, "PYTHONPATH": str(synth_site)}, ""),
+            (
+                "bundled + example extension",
+                {**base_env, "PYTHONPATH": str(example_site)},
+                "",
+            ),
+            (
+                f"bundled + {SIZE:,}-attack fragment",
+                {**base_env, "PYTHONPATH": str(synth_site)},
+                "",
+            ),
         ]
         rows = []
         for label, env, args in cases:
@@ -136,19 +149,35 @@ def main() -> None:
         )
         synth_path = synth_site / "synth_ext" / "fragment.json"
         _, floor, _ = best(
-            [py, "-c", floor_code.format(path=str(bundled_file), extra=str(synth_path))],
+            [
+                py,
+                "-c",
+                floor_code.format(
+                    path=str(bundled_file), extra=str(synth_path)
+                ),
+            ],
             base_env,
         )
         _, floor_bundled, _ = best(
-            [py, "-c", floor_code.format(path=str(bundled_file), extra=str(bundled_file))],
+            [
+                py,
+                "-c",
+                floor_code.format(
+                    path=str(bundled_file), extra=str(bundled_file)
+                ),
+            ],
             base_env,
         )
 
     width = max(len(r[0]) for r in rows)
     print(f"load() in fresh processes, best of {ROUNDS}")
-    print(f"{'case':<{width}}  {'attacks':>7}  {'load()':>10}  {'process':>10}")
+    print(
+        f"{'case':<{width}}  {'attacks':>7}  {'load()':>10}  {'process':>10}"
+    )
     for label, wall, inner, count in rows:
-        print(f"{label:<{width}}  {count:>7}  {inner * 1e3:>7.1f} ms  {wall * 1e3:>7.1f} ms")
+        print(
+            f"{label:<{width}}  {count:>7}  {inner * 1e3:>7.1f} ms  {wall * 1e3:>7.1f} ms"
+        )
     print()
     synth_load = rows[2][2]
     print(

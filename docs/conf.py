@@ -58,6 +58,8 @@ nitpick_ignore = [
     ("py:class", "pathlib.Path"),
     ("py:func", "json.load"),
     ("py:func", "tomllib.load"),
+    # Hypothesis's own type, in the signatures of dnn_supply_chain.testing.
+    ("py:class", "hypothesis.strategies.SearchStrategy"),
 ]
 
 

@@ -524,6 +524,39 @@ class TestFailurePolicy:
             ("links[1].attacks[1]", "unknown attack 'ghost'"),
         ] == [(p.path, p.message) for p in dsc.validate_fragment(fragment)]
 
+    def test_repeated_id_in_a_link(self):
+        """
+        An id listed twice in a link is a problem with its path, not a
+        crash.
+        """
+        data = _toml(
+            'namespace = "rep"\n[[links]]\nrecord = "ripple"\npapers = ["kurita2020weight", "kurita2020weight"]\n'
+        )
+        with pytest.raises(dsc.ExtensionError) as exc_info:
+            dsc.fragment_from_dict(data)
+        (problem,) = exc_info.value.problems
+        assert ("links[0].papers", "'papers' lists an id twice") == (
+            problem.path,
+            problem.message,
+        )
+
+    def test_editable_install(self, install, tmp_path, monkeypatch):
+        """
+        A data file is found where an editable install puts the package
+        (on sys.path through a .pth file), not only next to the metadata.
+        """
+        install("edit-ext", {"edit": "edit_ext.data:fragment.toml"}, {})
+        src = tmp_path / "src"
+        (src / "edit_ext" / "data").mkdir(parents=True)
+        (src / "edit_ext" / "__init__.py").write_text(
+            "raise RuntimeError('never imported')\n", encoding="utf-8"
+        )
+        (src / "edit_ext" / "data" / "fragment.toml").write_text(
+            ACME.replace("acme", "edit"), encoding="utf-8"
+        )
+        monkeypatch.syspath_prepend(str(src))
+        assert "edit:prompt-leak" in dsc.load(strict=True)
+
     def test_link_cycle(self):
         """
         A link that closes a cycle in the lifecycle is refused.

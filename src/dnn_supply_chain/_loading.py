@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import threading
 
 from collections.abc import Mapping, Sequence
@@ -75,6 +76,7 @@ _KINDS: Final = {
     "papers": "paper",
 }
 _SCALARS: Final = ("survey", "atlas_version")
+_FIELD_IN_MESSAGE: Final = re.compile(r"'(\w+)' ")
 _KEYS: Final = frozenset(
     {"schema_version", "vocabulary", *_SCALARS, *_COLLECTIONS}
 )
@@ -259,6 +261,11 @@ def _problems_of(
     out = []
     for line in transform_error(exc, path=path, format_exception=_describe):
         message, _, where = line.rpartition(" @ ")
+        # A validator's error surfaces at its record; its message starts
+        # with the field's name, which belongs in the path.
+        field_name = _FIELD_IN_MESSAGE.match(message)
+        if where == path and field_name:
+            where = f"{path}.{field_name.group(1)}"
         out.append(
             Problem(source=source, path=where, record=record, message=message)
         )

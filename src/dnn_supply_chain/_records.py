@@ -198,7 +198,10 @@ _NO_ATTRIBUTES = Attributes()
 def _to_attributes(value: Mapping[str, Any] | None) -> Attributes:
     if isinstance(value, Attributes):
         return value
-    if value is None or (isinstance(value, Mapping) and not value):
+    # Anything that is not a mapping (even an empty list) goes to
+    # Attributes(), which refuses it.
+    maybe: object = value
+    if maybe is None or (isinstance(maybe, Mapping) and not maybe):
         return _NO_ATTRIBUTES
     return Attributes(value)
 

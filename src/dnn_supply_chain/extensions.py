@@ -68,6 +68,25 @@ __all__ = [
 ENTRY_POINT_GROUP: Final = "dnn_supply_chain.extensions"
 
 _NAMESPACE = validators.matches_re(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def _unique(
+    _inst: object, attribute: attrs.Attribute[Any], value: tuple[str, ...]
+) -> None:
+    if len(set(value)) != len(value):
+        msg = f"'{attribute.name}' lists an id twice"
+        raise ValueError(msg)
+
+
+_ids = validators.and_(
+    validators.deep_iterable(
+        validators.and_(
+            validators.instance_of(str), validators.matches_re(ID_PATTERN)
+        ),
+        validators.instance_of(tuple),
+    ),
+    _unique,
+)
 _FRAGMENT_KEYS: Final = frozenset(
     {
         "$schema",
@@ -113,9 +132,9 @@ class Link:
     """
 
     record: str = field(validator=validators.matches_re(ID_PATTERN))
-    next: tuple[str, ...] = ()
-    papers: tuple[str, ...] = ()
-    attacks: tuple[str, ...] = ()
+    next: tuple[str, ...] = field(default=(), validator=_ids)
+    papers: tuple[str, ...] = field(default=(), validator=_ids)
+    attacks: tuple[str, ...] = field(default=(), validator=_ids)
     attributes: Attributes = field(factory=Attributes, converter=Attributes)
 
 
@@ -704,6 +723,30 @@ def installed_extensions() -> tuple[ExtensionInfo, ...]:
     return tuple(_info(ep) for ep in _entry_points())
 
 
+def _data_file(dist: metadata.Distribution, module: str, name: str) -> Path:
+    """
+    Find the data file *name* of package *module* without importing it.
+
+    In an installed wheel the file sits where the distribution's metadata
+    says; in an editable install, where the import system would find the
+    package (looked up, never imported).
+    """
+    installed = Path(str(dist.locate_file(Path(*module.split(".")) / name)))
+    if installed.exists():
+        return installed
+    from importlib.machinery import PathFinder
+
+    top, *rest = module.split(".")
+    spec = PathFinder.find_spec(top)
+    if spec is None or spec.submodule_search_locations is None:
+        return installed
+    for location in spec.submodule_search_locations:
+        candidate = Path(location, *rest, name)
+        if candidate.exists():
+            return candidate
+    return installed
+
+
 def _fragment_of(ep: metadata.EntryPoint, info: ExtensionInfo) -> Fragment:
     """
     Read the fragment an entry point declares.
@@ -713,12 +756,9 @@ def _fragment_of(ep: metadata.EntryPoint, info: ExtensionInfo) -> Fragment:
             cause.
     """
     source = f"extension {info.label}"
-    where = f"entry point {info.name} = {info.value!r}"
 
     def broken(message: str) -> ExtensionError:
-        problem = Problem(
-            source=source, path="", record=None, message=f"{where}: {message}"
-        )
+        problem = Problem(source=source, path="", record=None, message=message)
         return ExtensionError([problem], source=source)
 
     try:
@@ -730,9 +770,9 @@ def _fragment_of(ep: metadata.EntryPoint, info: ExtensionInfo) -> Fragment:
         if ep.dist is None:
             msg = "no distribution to find the file in"
             raise broken(msg)
-        path = ep.dist.locate_file(Path(*module.split(".")) / attr)
+        path = _data_file(ep.dist, module, attr)
         try:
-            text = Path(str(path)).read_text(encoding="utf-8")
+            text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             msg = f"cannot read {attr} in package {module}: {exc}"
             raise broken(msg) from None
@@ -815,7 +855,8 @@ def build(
             part = parts.pop(n)
             skipped[part.info.name] = (part.info, failures[n])
     assert merged is not None  # noqa: S101 - the loop ends on success
-    for info, problems in skipped.values():
+    for name in sorted(skipped):
+        info, problems = skipped[name]
         causes = "; ".join(
             f"{p.path}: {p.message}" if p.path else p.message for p in problems
         )
