@@ -1,6 +1,7 @@
 """
-Build ``src/dnn_supply_chain/data/taxonomy.json`` (and ``atlas.json``, the
-ATLAS ids and names that names are looked up in) from the reference.
+Build ``src/dnn_supply_chain/data/taxonomy.json`` (and ``crosswalk.json``,
+the ATLAS and OWASP ids and names that names are looked up in) from the
+reference.
 
 The reference (``reference/papers.json``, a verbatim copy of the team's
 verified facts) holds one record per survey entry.  This script adds only
@@ -33,7 +34,16 @@ ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "reference" / "papers.json"
 ATLAS = ROOT / "reference" / "atlas-5.6.0.json"
 OUTPUT = ROOT / "src" / "dnn_supply_chain" / "data" / "taxonomy.json"
-ATLAS_OUTPUT = ROOT / "src" / "dnn_supply_chain" / "data" / "atlas.json"
+OWASP = ROOT / "reference" / "owasp-ml-top10-2023.json"
+CROSSWALK_OUTPUT = (
+    ROOT / "src" / "dnn_supply_chain" / "data" / "crosswalk.json"
+)
+FRAGMENT_SCHEMA = (
+    ROOT / "src" / "dnn_supply_chain" / "data" / "fragment.schema.json"
+)
+TAXONOMY_SCHEMA = (
+    ROOT / "src" / "dnn_supply_chain" / "data" / "taxonomy.schema.json"
+)
 
 SCHEMA_VERSION = 1
 
@@ -359,25 +369,131 @@ def build(reference: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def build_atlas(atlas: dict[str, Any]) -> dict[str, Any]:
+# ATLAS names that changed, as the reference's ATLAS source note states them
+# ("Names changed in ATLAS 4.9.0 (2025-04): e.g. AML.T0010 'ML Supply Chain
+# Compromise' -> 'AI Supply Chain Compromise', AML.T0018 'Backdoor ML Model'
+# -> 'Manipulate AI Model'; IDs did not change.").  Only these two are
+# verified; add others only with a source.
+ATLAS_RENAMES = (
+    {
+        "id": "AML.T0010",
+        "name": "ML Supply Chain Compromise",
+        "until": "4.9.0",
+    },
+    {"id": "AML.T0018", "name": "Backdoor ML Model", "until": "4.9.0"},
+)
+
+CROSSWALK_NOTE = (
+    "The ATLAS and OWASP ids of attacks and defenses are a curated "
+    "crosswalk: a judgement made against the names and descriptions of "
+    "MITRE ATLAS {atlas} and the OWASP Machine Learning Security Top 10 "
+    "({owasp}), not an official MITRE or OWASP mapping."
+)
+
+
+def build_crosswalk(
+    atlas: dict[str, Any], owasp: dict[str, Any]
+) -> dict[str, Any]:
     """
-    Return the ATLAS ids and names the library looks names up in.
+    Return the ATLAS and OWASP ids and names the library looks names up in.
     """
     return {
-        "source": atlas["source"],
-        "version": atlas["version"],
-        "techniques": [
-            {
-                "id": t["id"],
-                "name": t["name"],
-                "subtechnique_of": t["subtechnique_of"],
-            }
-            for t in atlas["techniques"]
-        ],
-        "mitigations": [
-            {"id": m["id"], "name": m["name"], "mitigates": m["mitigates"]}
-            for m in atlas["mitigations"]
-        ],
+        "note": CROSSWALK_NOTE.format(
+            atlas=atlas["version"], owasp=owasp["edition"]
+        ),
+        "atlas": {
+            "source": atlas["source"],
+            "version": atlas["version"],
+            "tactics": [
+                {"id": t["id"], "name": t["name"]} for t in atlas["tactics"]
+            ],
+            "techniques": [
+                {
+                    "id": t["id"],
+                    "name": t["name"],
+                    "subtechnique_of": t["subtechnique_of"],
+                    "tactics": t["tactics"],
+                }
+                for t in atlas["techniques"]
+            ],
+            "mitigations": [
+                {"id": m["id"], "name": m["name"], "mitigates": m["mitigates"]}
+                for m in atlas["mitigations"]
+            ],
+            "renamed": list(ATLAS_RENAMES),
+        },
+        "owasp_ml": {
+            "source": owasp["source"],
+            "edition": owasp["edition"],
+            "items": [
+                {"id": i["id"], "name": i["name"]} for i in owasp["items"]
+            ],
+        },
+    }
+
+
+def build_taxonomy_schema(fragment_schema: dict[str, Any]) -> dict[str, Any]:
+    """
+    Return the JSON Schema of taxonomy files (the bundled data and the JSON
+    export), derived from the fragment schema so that records are described
+    once.
+    """
+    defs = dict(fragment_schema["$defs"])
+    # In a taxonomy, ids carry a namespace only for extension records.
+    defs["own-id"] = {
+        **defs["ref"],
+        "description": "The record's id: a slug, namespaced "
+        "(`acme:prompt-leak`) for records an extension added.",
+    }
+    defs.pop("link", None)
+    collections = ("stages", "categories", "attacks", "defenses", "papers")
+    optional_text = {"type": ["string", "null"]}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://dnn-supply-chain.invalid/schemas/taxonomy-1.json",
+        "title": "dnn-supply-chain taxonomy",
+        "description": (
+            "A whole taxonomy: the bundled survey data, or the JSON export "
+            "of a taxonomy (extensions included). Cross-record rules (ids "
+            "unique across kinds, references that resolve, every paper "
+            "cited) are checked by the library, not by this schema."
+        ),
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["schema_version", "stages"],
+        "properties": {
+            "schema_version": {"const": SCHEMA_VERSION},
+            "survey": {
+                **optional_text,
+                "description": "The id of the survey's own paper.",
+            },
+            "atlas_version": {
+                **optional_text,
+                "description": "The ATLAS release the crosswalk was made against.",
+            },
+            "vocabulary": fragment_schema["properties"]["vocabulary"],
+            **{c: fragment_schema["properties"][c] for c in collections},
+            "provenance": {
+                "type": "object",
+                "description": "Where records that extensions added (or extended) came from, by record id.",
+                "propertyNames": {"$ref": "#/$defs/ref"},
+                "additionalProperties": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["source"],
+                    "properties": {
+                        "source": {"type": "string"},
+                        "version": optional_text,
+                        "extension": optional_text,
+                        "extended_by": {
+                            "type": "array",
+                            "items": {"type": "string"},
+                        },
+                    },
+                },
+            },
+        },
+        "$defs": defs,
     }
 
 
@@ -393,13 +509,15 @@ def render(reference_path: Path = REFERENCE) -> str:
     return _dump(build(reference))
 
 
-def render_atlas(atlas_path: Path = ATLAS) -> str:
+def render_crosswalk(
+    atlas_path: Path = ATLAS, owasp_path: Path = OWASP
+) -> str:
     """
-    Return the ATLAS file's text, as written to disk.
+    Return the crosswalk file's text, as written to disk.
     """
-    return _dump(
-        build_atlas(json.loads(atlas_path.read_text(encoding="utf-8")))
-    )
+    atlas = json.loads(atlas_path.read_text(encoding="utf-8"))
+    owasp = json.loads(owasp_path.read_text(encoding="utf-8"))
+    return _dump(build_crosswalk(atlas, owasp))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -409,7 +527,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
     parser.add_argument("--check", action="store_true")
     args = parser.parse_args(argv)
-    outputs = {OUTPUT: render(), ATLAS_OUTPUT: render_atlas()}
+    fragment_schema = json.loads(FRAGMENT_SCHEMA.read_text(encoding="utf-8"))
+    outputs = {
+        OUTPUT: render(),
+        CROSSWALK_OUTPUT: render_crosswalk(),
+        TAXONOMY_SCHEMA: json.dumps(
+            build_taxonomy_schema(fragment_schema),
+            ensure_ascii=False,
+            indent=2,
+        )
+        + "\n",
+    }
     stale = 0
     for path, text in outputs.items():
         if args.check:

@@ -403,7 +403,7 @@ class TestValidation:
         assert [
             (
                 "threats[0].tags[1]",
-                "AML.T0018 is named 'Manipulate AI Model' in ATLAS 5.6.0, not 'Backdoor ML Model'",
+                "AML.T0018 is named 'Manipulate AI Model' in ATLAS 5.6.0, not 'Backdoor ML Model' (its name before ATLAS 4.9.0)",
             ),
             (
                 "threats[0].tags[2]",

@@ -40,6 +40,15 @@ if TYPE_CHECKING:
         Vocabulary,
     )
     from ._taxonomy import KINDS, SearchHit, Taxonomy
+    from .crosswalk import (
+        AtlasMitigation,
+        AtlasTechnique,
+        CrosswalkCatalog,
+        CrosswalkEntry,
+        CrosswalkMatch,
+        OwaspRisk,
+        load_crosswalk,
+    )
     from .exceptions import (
         ExtensionError,
         Problem,
@@ -47,6 +56,7 @@ if TYPE_CHECKING:
         ThreatModelError,
         UnknownIdError,
     )
+    from .export import FORMATS, export
     from .extensions import (
         ENTRY_POINT_GROUP,
         ExtensionInfo,
@@ -85,13 +95,19 @@ if TYPE_CHECKING:
 __all__ = [
     "ENTRY_POINT_GROUP",
     "FAIL_POLICIES",
+    "FORMATS",
     "KINDS",
     "SCHEMA_VERSION",
     "STATUSES",
+    "AtlasMitigation",
+    "AtlasTechnique",
     "Attack",
     "Attributes",
     "Category",
     "CoverageReport",
+    "CrosswalkCatalog",
+    "CrosswalkEntry",
+    "CrosswalkMatch",
     "Defense",
     "Diagnostic",
     "ExtensionError",
@@ -101,6 +117,7 @@ __all__ = [
     "Link",
     "Mismatch",
     "Mitigation",
+    "OwaspRisk",
     "Paper",
     "Problem",
     "Provenance",
@@ -121,9 +138,11 @@ __all__ = [
     "Vocabulary",
     "coverage_report",
     "dump_threat_model",
+    "export",
     "fragment_from_dict",
     "installed_extensions",
     "load",
+    "load_crosswalk",
     "load_file",
     "read_fragment",
     "read_threat_model",
@@ -164,6 +183,16 @@ _HOMES = {
         "ThreatModelError",
         "UnknownIdError",
     ),
+    ".crosswalk": (
+        "AtlasMitigation",
+        "AtlasTechnique",
+        "CrosswalkCatalog",
+        "CrosswalkEntry",
+        "CrosswalkMatch",
+        "OwaspRisk",
+        "load_crosswalk",
+    ),
+    ".export": ("FORMATS", "export"),
     ".extensions": (
         "ENTRY_POINT_GROUP",
         "ExtensionInfo",

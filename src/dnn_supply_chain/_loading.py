@@ -44,6 +44,8 @@ if TYPE_CHECKING:
 
     from attrs import AttrsInstance
 
+    from .extensions import Provenance
+
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -78,7 +80,7 @@ _KINDS: Final = {
 _SCALARS: Final = ("survey", "atlas_version")
 _FIELD_IN_MESSAGE: Final = re.compile(r"'(\w+)' ")
 _KEYS: Final = frozenset(
-    {"schema_version", "vocabulary", *_SCALARS, *_COLLECTIONS}
+    {"schema_version", "vocabulary", "provenance", *_SCALARS, *_COLLECTIONS}
 )
 
 
@@ -397,6 +399,12 @@ def taxonomy_from_dict(data: object, *, source: str = "<data>") -> Taxonomy:
             cited=read.cited,
         )
     )
+    provenance, provenance_problems = _read_provenance(
+        data.get("provenance", {}),
+        source,
+        {rec.id for pairs in records.values() for _, rec in pairs},
+    )
+    problems.extend(provenance_problems)
     if problems:
         raise TaxonomyDataError(problems)
     with trusted():  # Checked above: do not check again.
@@ -404,6 +412,7 @@ def taxonomy_from_dict(data: object, *, source: str = "<data>") -> Taxonomy:
             vocabulary=vocabulary,
             survey=scalars["survey"],
             atlas_version=scalars["atlas_version"],
+            provenance=provenance,
             **{  # type: ignore[arg-type]
                 collection: tuple(rec for _, rec in pairs)
                 for collection, pairs in records.items()
@@ -435,7 +444,7 @@ def taxonomy_to_dict(taxonomy: Taxonomy) -> dict[str, Any]:
 
     .. versionadded:: 0.1.0
     """
-    return {
+    data: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "survey": taxonomy.survey,
         "atlas_version": taxonomy.atlas_version,
@@ -447,6 +456,52 @@ def taxonomy_to_dict(taxonomy: Taxonomy) -> dict[str, Any]:
             for collection in _COLLECTIONS
         },
     }
+    from .extensions import BUNDLED
+
+    provenance = {
+        rec.id: record_to_dict(prov)
+        for collection in _COLLECTIONS
+        for rec in getattr(taxonomy, collection)
+        if (prov := taxonomy.provenance(rec.id)) != BUNDLED
+    }
+    if provenance:
+        data["provenance"] = provenance
+    return data
+
+
+def _read_provenance(
+    value: object, source: str, ids: set[str]
+) -> tuple[dict[str, Provenance], list[Problem]]:
+    """
+    Read the provenance of records that extensions added (or extended),
+    and the problems with it.
+    """
+    from .extensions import Provenance
+
+    found: dict[str, Provenance] = {}
+    problems: list[Problem] = []
+    if not isinstance(value, dict):
+        message = f"expected an object, got {type(value).__name__}"
+        problems.append(
+            Problem(
+                source=source, path="provenance", record=None, message=message
+            )
+        )
+        return found, problems
+    for record, item in value.items():
+        path = f"provenance.{record}"
+        if record not in ids:
+            message = f"no record has id {record!r}"
+            problems.append(
+                Problem(source=source, path=path, record=None, message=message)
+            )
+            continue
+        prov = _structure(item, Provenance, source, path, record)
+        if isinstance(prov, list):
+            problems.extend(prov)
+        else:
+            found[record] = prov
+    return found, problems
 
 
 def _parse_json(text: str, source: str) -> object:

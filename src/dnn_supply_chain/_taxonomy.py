@@ -33,6 +33,7 @@ from .exceptions import Problem, TaxonomyDataError, UnknownIdError
 
 
 if TYPE_CHECKING:
+    from .crosswalk import CrosswalkMatch
     from .extensions import ExtensionInfo, Provenance
 
 
@@ -654,6 +655,56 @@ class Taxonomy:
             self._index.attacks_for[defense] = found
         return found
 
+    # -- crosswalk --------------------------------------------------------
+
+    def crosswalk(
+        self, ref: str, *, subtechniques: bool = False
+    ) -> CrosswalkMatch:
+        """
+        Return the attacks, defenses and papers mapped to an ATLAS or OWASP
+        entry (reverse lookup of the curated crosswalk).
+
+        Args:
+            ref: An ATLAS technique or mitigation id (``"AML.T0018"``), an
+                OWASP ML Top 10 id (``"ML06"``), or a name: current, or
+                one ATLAS has since changed (``"Backdoor ML Model"``),
+                which is answered with the current name.
+            subtechniques: For a technique, also match the records mapped
+                to its sub-techniques.
+
+        Raises:
+            UnknownIdError: *ref* is neither an id nor a name of the
+                catalogue the crosswalk was made against.
+
+        .. versionadded:: 0.1.0
+        """
+        from .crosswalk import AtlasTechnique, CrosswalkMatch, load_crosswalk
+
+        catalog = load_crosswalk()
+        entry = catalog.resolve(ref)
+        via = [entry.id]
+        if subtechniques and isinstance(entry, AtlasTechnique):
+            via += [t.id for t in catalog.subtechniques(entry.id)]
+        attack_pos: set[int] = set()
+        defense_pos: set[int] = set()
+        index = self._index.by_crosswalk
+        for ref_id in via:
+            attacks, defenses = index.get(ref_id, ((), ()))
+            attack_pos.update(attacks)
+            defense_pos.update(defenses)
+        attacks_found = tuple(self.attacks[p] for p in sorted(attack_pos))
+        defenses_found = tuple(self.defenses[p] for p in sorted(defense_pos))
+        paper_ids = {p for rec in attacks_found for p in rec.papers}
+        paper_ids.update(p for rec in defenses_found for p in rec.papers)
+        return CrosswalkMatch(
+            entry=entry,
+            asked=ref,
+            attacks=attacks_found,
+            defenses=defenses_found,
+            papers=tuple(p for p in self.papers if p.id in paper_ids),
+            via=tuple(via),
+        )
+
     # -- filters ----------------------------------------------------------
 
     def find_attacks(
@@ -996,6 +1047,7 @@ class _Index:
             "records_by_paper",
             "defense_pos_by_counter",
             "defense_pos_by_attack",
+            "by_crosswalk",
         }
     )
 
@@ -1084,6 +1136,17 @@ class _Index:
         for pos, dfn in enumerate(tax.defenses):
             for attack in dfn.attacks:
                 defense_pos_by_attack[attack].append(pos)
+        # ATLAS or OWASP id -> (attack positions, defense positions)
+        by_crosswalk: dict[str, tuple[list[int], list[int]]] = defaultdict(
+            lambda: ([], [])
+        )
+        for pos, atk in enumerate(tax.attacks):
+            for ref in (*atk.atlas_techniques, *atk.owasp_ml):
+                by_crosswalk[ref][0].append(pos)
+        for pos, dfn in enumerate(tax.defenses):
+            refs = (*dfn.atlas_mitigations, *dfn.atlas_counters, *dfn.owasp_ml)
+            for ref in dict.fromkeys(refs):
+                by_crosswalk[ref][1].append(pos)
         with self._lock:
             if "postings" not in self.__dict__:
                 self.__dict__.update(
@@ -1095,6 +1158,7 @@ class _Index:
                     records_by_paper=records_by_paper,
                     defense_pos_by_counter=defense_pos_by_counter,
                     defense_pos_by_attack=defense_pos_by_attack,
+                    by_crosswalk=dict(by_crosswalk),
                 )
 
     def ids_of(self, kind: str) -> tuple[str, ...]:

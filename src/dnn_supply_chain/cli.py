@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 if TYPE_CHECKING:
     from ._records import Attack, Defense, Record
     from ._taxonomy import Taxonomy
+    from .crosswalk import CrosswalkMatch
 
 
 __all__ = ["main"]
@@ -107,6 +108,29 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     validate.add_argument("file", help="the fragment file")
 
+    export = sub.add_parser(
+        "export",
+        help="export the taxonomy (JSON, STIX 2.1, BibTeX, Markdown, CSV)",
+        description=(
+            "Export the taxonomy, extensions included, to a format other "
+            "tools read."
+        ),
+    )
+    export.add_argument(
+        "--format",
+        required=True,
+        choices=("json", "stix", "bibtex", "markdown", "markdown-en", "csv"),
+        help=(
+            "json (the whole taxonomy), stix (a STIX 2.1 bundle), bibtex "
+            "(the papers), markdown (the survey's listing, Chinese "
+            "headings), markdown-en (the taxonomy in English), csv (one "
+            "row per attack or defense)"
+        ),
+    )
+    export.add_argument(
+        "-o", "--output", help="write to this file instead of standard output"
+    )
+
     tree = sub.add_parser(
         "tree",
         help="print stages, categories, attacks, defenses and papers",
@@ -168,7 +192,13 @@ def _build_parser() -> argparse.ArgumentParser:
         help="show one record and what it links to",
         description="Show one record, by id, and the records it links to.",
     )
-    show.add_argument("id", help="the id of any record")
+    show.add_argument(
+        "id",
+        help=(
+            "the id of any record, or an ATLAS or OWASP ML Top 10 id or "
+            "name (AML.T0018, ML06, 'Backdoor ML Model')"
+        ),
+    )
     _format_option(show)
 
     search = sub.add_parser(
@@ -297,6 +327,7 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one exit 
         "init": _init,
         "extensions": _extensions,
         "validate": _validate,
+        "export": _export,
     }
     out = sys.stdout
     try:
@@ -533,6 +564,11 @@ def _list(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
 def _show(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
     from ._records import Attack, Category, Defense, Paper, Stage
 
+    if args.id not in tax:
+        match = _crosswalk_match(tax, args.id)
+        if match is not None:
+            _show_crosswalk(tax, match, args, out)
+            return
     rec = tax.get(args.id)
     links: dict[str, list[Record]] = {}
     if isinstance(rec, Stage):
@@ -764,3 +800,101 @@ def _validate(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> int:
         f"{count} records, {len(fragment.links)} links\n"
     )
     return 0
+
+
+def _export(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
+    from pathlib import Path
+
+    from .export import export
+
+    text = export(tax, args.format)
+    if args.output is None:
+        out.write(text)
+        return
+    Path(args.output).write_text(text, encoding="utf-8")
+    print(f"wrote {args.output}", file=sys.stderr)
+
+
+def _crosswalk_match(tax: Taxonomy, ref: str) -> CrosswalkMatch | None:
+    """
+    The crosswalk match of *ref*, if it names an ATLAS or OWASP entry.
+    """
+    from .crosswalk import ATLAS_ID, OWASP_ID, load_crosswalk
+    from .exceptions import UnknownIdError
+
+    try:
+        load_crosswalk().resolve(ref)
+    except UnknownIdError:
+        if ATLAS_ID.fullmatch(ref) or OWASP_ID.fullmatch(ref):
+            raise
+        return None
+    return tax.crosswalk(ref, subtechniques=True)
+
+
+def _show_crosswalk(
+    tax: Taxonomy, wide: CrosswalkMatch, args: argparse.Namespace, out: TextIO
+) -> None:
+    from .crosswalk import AtlasMitigation, OwaspRisk, load_crosswalk
+
+    catalog = load_crosswalk()
+    entry = wide.entry
+    narrow = tax.crosswalk(entry.id)
+    kind = (
+        "OWASP ML Top 10"
+        if isinstance(entry, OwaspRisk)
+        else "ATLAS mitigation"
+        if isinstance(entry, AtlasMitigation)
+        else "ATLAS technique"
+    )
+    release = (
+        f"OWASP ML Top 10 {catalog.owasp_edition}"
+        if isinstance(entry, OwaspRisk)
+        else f"ATLAS {catalog.atlas_version}"
+    )
+    further_attacks = [a for a in wide.attacks if a not in narrow.attacks]
+    further_defenses = [d for d in wide.defenses if d not in narrow.defenses]
+    if args.format == "json":
+        _dump(
+            {
+                "id": entry.id,
+                "name": entry.name,
+                "kind": kind,
+                "asked": wide.asked,
+                "attacks": [a.id for a in narrow.attacks],
+                "defenses": [d.id for d in narrow.defenses],
+                "papers": [p.id for p in narrow.papers],
+                "through_subtechniques": {
+                    "subtechniques": list(wide.via[1:]),
+                    "attacks": [a.id for a in further_attacks],
+                    "defenses": [d.id for d in further_defenses],
+                },
+            },
+            out,
+        )
+        return
+    former = f"; formerly {wide.asked!r}" if wide.renamed else ""
+    out.write(f"{entry.id} {entry.name} ({release}{former})\n")
+    out.write(
+        f"{kind}; the mappings below are a curated crosswalk, not an "
+        "official MITRE or OWASP mapping\n"
+    )
+    sections: list[tuple[str, Sequence[Record]]] = [
+        (f"attacks mapped to {entry.id}", narrow.attacks),
+        (f"defenses mapped to {entry.id}", narrow.defenses),
+    ]
+    if len(wide.via) > 1:
+        subs = ", ".join(wide.via[1:])
+        sections += [
+            (
+                f"attacks mapped through its sub-techniques ({subs})",
+                further_attacks,
+            ),
+            (
+                f"defenses mapped through its sub-techniques ({subs})",
+                further_defenses,
+            ),
+        ]
+    sections.append(("papers", wide.papers))
+    for title, items in sections:
+        out.write(f"\n{title} ({len(items)}):\n")
+        out.writelines(f"  {item.id}  {_label(item)}\n" for item in items)

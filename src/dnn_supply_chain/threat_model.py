@@ -672,9 +672,9 @@ def validate_threat_model(
 
     .. versionadded:: 0.1.0
     """
-    from ._atlas import ATLAS_ID, atlas_catalog
     from ._loading import load
     from ._taxonomy import suggest
+    from .crosswalk import ATLAS_ID, AtlasTechnique, load_crosswalk
 
     tax = load() if taxonomy is None else taxonomy
     out: list[Diagnostic] = []
@@ -727,13 +727,13 @@ def validate_threat_model(
             for j, tag in enumerate(item.tags):
                 path = f"{collection}[{i}].tags[{j}]"
                 if kind == "attack" and ATLAS_ID.fullmatch(tag.id):
-                    catalog = catalog or atlas_catalog()
-                    current = catalog.name(tag.id)
+                    catalog = catalog or load_crosswalk()
+                    current = catalog.current_name(tag.id)
                     if current is None:
                         add(
                             "error",
                             path,
-                            f"unknown ATLAS id {tag.id!r} (ATLAS {catalog.version})",
+                            f"unknown ATLAS id {tag.id!r} (ATLAS {catalog.atlas_version})",
                         )
                     elif tag.id.startswith("AML.M"):
                         add(
@@ -744,10 +744,18 @@ def validate_threat_model(
                     elif tag.name is not None and _norm(tag.name) != _norm(
                         current
                     ):
+                        entry = catalog.get(tag.id)
+                        former = isinstance(entry, AtlasTechnique) and any(
+                            _norm(tag.name) == _norm(n)
+                            for n in entry.former_names
+                        )
+                        hint = (
+                            " (its name before ATLAS 4.9.0)" if former else ""
+                        )
                         add(
                             "error",
                             path,
-                            f"{tag.id} is named {current!r} in ATLAS {catalog.version}, not {tag.name!r}",
+                            f"{tag.id} is named {current!r} in ATLAS {catalog.atlas_version}, not {tag.name!r}{hint}",
                         )
                     continue
                 _check_tag(

@@ -1,0 +1,290 @@
+"""
+The crosswalk to MITRE ATLAS and the OWASP Machine Learning Security Top 10.
+
+Every attack carries the ATLAS technique ids and OWASP ML Top 10 (2023) ids
+it maps to, every defense its ATLAS mitigation ids and the techniques it
+works against.  The mapping is curated: a judgement made against ATLAS's and
+OWASP's names and descriptions, not an official MITRE or OWASP mapping.
+
+The ATLAS and OWASP ids and names the crosswalk uses ship with the package,
+so that names are looked up, never copied: :func:`load_crosswalk` returns
+them, and :meth:`CrosswalkCatalog.resolve` answers an id, a current name or
+a name ATLAS has since changed (with the current name).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+
+from importlib.resources import files
+from typing import TYPE_CHECKING, Final, TypeAlias
+
+import attrs
+
+from .exceptions import UnknownIdError
+
+
+if TYPE_CHECKING:
+    from ._records import Attack, Defense, Paper
+
+
+__all__ = [
+    "ATLAS_ID",
+    "OWASP_ID",
+    "AtlasMitigation",
+    "AtlasTechnique",
+    "CrosswalkCatalog",
+    "CrosswalkEntry",
+    "CrosswalkMatch",
+    "OwaspRisk",
+    "load_crosswalk",
+]
+
+#: The form of an ATLAS technique (``AML.T0018``, ``AML.T0018.000``) or
+#: mitigation (``AML.M0007``) id.
+ATLAS_ID: Final = re.compile(r"AML\.(?:T[0-9]{4}(?:\.[0-9]{3})?|M[0-9]{4})")
+
+#: The form of an OWASP ML Top 10 id (``ML06``).
+OWASP_ID: Final = re.compile(r"ML[0-9]{2}")
+
+
+@attrs.frozen(kw_only=True)
+class AtlasTechnique:
+    """
+    An ATLAS technique or sub-technique.
+
+    Attributes:
+        id: For example ``"AML.T0018"`` or ``"AML.T0018.000"``.
+        name: Its name in the ATLAS release of the catalogue.
+        subtechnique_of: The parent technique's id, for a sub-technique.
+        tactics: The ids of its tactics.
+        former_names: Names it had in earlier ATLAS releases.
+
+    .. versionadded:: 0.1.0
+    """
+
+    id: str
+    name: str
+    subtechnique_of: str | None = None
+    tactics: tuple[str, ...] = ()
+    former_names: tuple[str, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class AtlasMitigation:
+    """
+    An ATLAS mitigation.
+
+    Attributes:
+        id: For example ``"AML.M0007"``.
+        name: Its name in the ATLAS release of the catalogue.
+        mitigates: The technique ids ATLAS says it mitigates.
+
+    .. versionadded:: 0.1.0
+    """
+
+    id: str
+    name: str
+    mitigates: tuple[str, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class OwaspRisk:
+    """
+    An entry of the OWASP Machine Learning Security Top 10.
+
+    Attributes:
+        id: For example ``"ML06"``.
+        name: For example ``"AI Supply Chain Attacks"``.
+
+    .. versionadded:: 0.1.0
+    """
+
+    id: str
+    name: str
+
+
+#: An entry of the crosswalk's catalogue: an ATLAS technique or mitigation,
+#: or an OWASP ML Top 10 entry.
+CrosswalkEntry: TypeAlias = AtlasTechnique | AtlasMitigation | OwaspRisk
+
+
+@attrs.frozen(kw_only=True)
+class CrosswalkCatalog:
+    """
+    The ATLAS and OWASP ids and names the crosswalk was made against.
+
+    Attributes:
+        atlas_version: The ATLAS release, for example ``"5.6.0"``.
+        owasp_edition: The OWASP ML Top 10 edition, ``"2023"``.
+        techniques: ATLAS techniques and sub-techniques.
+        mitigations: ATLAS mitigations.
+        owasp: OWASP ML Top 10 entries.
+        note: What the crosswalk is (curated, not official).
+
+    .. versionadded:: 0.1.0
+    """
+
+    atlas_version: str
+    owasp_edition: str
+    techniques: tuple[AtlasTechnique, ...]
+    mitigations: tuple[AtlasMitigation, ...]
+    owasp: tuple[OwaspRisk, ...]
+    note: str
+    _by_id: dict[str, CrosswalkEntry] = attrs.field(
+        init=False, eq=False, repr=False
+    )
+    _by_name: dict[str, CrosswalkEntry] = attrs.field(
+        init=False, eq=False, repr=False
+    )
+
+    def __attrs_post_init__(self) -> None:
+        entries: list[CrosswalkEntry] = [
+            *self.techniques,
+            *self.mitigations,
+            *self.owasp,
+        ]
+        object.__setattr__(self, "_by_id", {e.id: e for e in entries})
+        by_name: dict[str, CrosswalkEntry] = {}
+        for entry in entries:
+            names = [entry.name]
+            if isinstance(entry, AtlasTechnique):
+                names += entry.former_names
+            for name in names:
+                by_name.setdefault(_fold(name), entry)
+        object.__setattr__(self, "_by_name", by_name)
+
+    def get(self, ref: str) -> CrosswalkEntry:
+        """
+        Return the technique, mitigation or OWASP entry with id *ref*.
+
+        Raises:
+            UnknownIdError: No entry has that id.
+        """
+        entry = self._by_id.get(ref)
+        if entry is None:
+            import difflib
+
+            near = difflib.get_close_matches(ref, list(self._by_id), n=3)
+            raise UnknownIdError(
+                ref, kind="ATLAS or OWASP id", suggestions=near
+            )
+        return entry
+
+    def resolve(self, ref: str) -> CrosswalkEntry:
+        """
+        Return the entry with id *ref*, or with the name *ref* (current or
+        former, case-insensitive).
+
+        Raises:
+            UnknownIdError: Neither an id nor a name of an entry.
+        """
+        if ref in self._by_id:
+            return self._by_id[ref]
+        entry = self._by_name.get(_fold(ref))
+        if entry is not None:
+            return entry
+        import difflib
+
+        pool = [*self._by_id, *(e.name for e in self._by_id.values())]
+        near = difflib.get_close_matches(ref, pool, n=3)
+        raise UnknownIdError(
+            ref, kind="ATLAS or OWASP id or name", suggestions=near
+        )
+
+    def subtechniques(self, technique: str) -> tuple[AtlasTechnique, ...]:
+        """
+        Return the sub-techniques of *technique*, in catalogue order.
+        """
+        return tuple(
+            t for t in self.techniques if t.subtechnique_of == technique
+        )
+
+    def current_name(self, ref: str) -> str | None:
+        """
+        Return the current name of the entry with id *ref*, if any.
+        """
+        entry = self._by_id.get(ref)
+        return None if entry is None else entry.name
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+@attrs.frozen(kw_only=True)
+class CrosswalkMatch:
+    """
+    What the taxonomy maps to one ATLAS or OWASP entry.
+
+    Attributes:
+        entry: The entry, with its current name.
+        asked: The id or name that was looked up, as given.
+        attacks: Attacks mapped to it, in taxonomy order.
+        defenses: Defenses mapped to it (a mitigation they implement, or a
+            technique they work against), in taxonomy order.
+        papers: The papers of those attacks and defenses.
+        via: The ids matched: the entry's, and its sub-techniques' when
+            they were asked for.
+
+    .. versionadded:: 0.1.0
+    """
+
+    entry: CrosswalkEntry
+    asked: str
+    attacks: tuple[Attack, ...]
+    defenses: tuple[Defense, ...]
+    papers: tuple[Paper, ...]
+    via: tuple[str, ...]
+
+    @property
+    def renamed(self) -> bool:
+        """
+        Whether the entry was asked for by a name it no longer has.
+        """
+        return self.asked not in (self.entry.id, self.entry.name) and (
+            _fold(self.asked) != _fold(self.entry.name)
+        )
+
+
+@functools.cache
+def load_crosswalk() -> CrosswalkCatalog:
+    """
+    Return the bundled ATLAS and OWASP catalogue (read once).
+
+    .. versionadded:: 0.1.0
+    """
+    text = (files("dnn_supply_chain") / "data" / "crosswalk.json").read_text(
+        encoding="utf-8"
+    )
+    data = json.loads(text)
+    atlas, owasp = data["atlas"], data["owasp_ml"]
+    former: dict[str, list[str]] = {}
+    for rename in atlas["renamed"]:
+        former.setdefault(rename["id"], []).append(rename["name"])
+    return CrosswalkCatalog(
+        atlas_version=atlas["version"],
+        owasp_edition=owasp["edition"],
+        techniques=tuple(
+            AtlasTechnique(
+                id=t["id"],
+                name=t["name"],
+                subtechnique_of=t["subtechnique_of"],
+                tactics=tuple(t["tactics"]),
+                former_names=tuple(former.get(t["id"], ())),
+            )
+            for t in atlas["techniques"]
+        ),
+        mitigations=tuple(
+            AtlasMitigation(
+                id=m["id"], name=m["name"], mitigates=tuple(m["mitigates"])
+            )
+            for m in atlas["mitigations"]
+        ),
+        owasp=tuple(
+            OwaspRisk(id=i["id"], name=i["name"]) for i in owasp["items"]
+        ),
+        note=data["note"],
+    )

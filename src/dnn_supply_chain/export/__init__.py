@@ -1,0 +1,51 @@
+"""
+Exports of a taxonomy to the formats other tools read.
+
+Every format is a function from a :class:`~dnn_supply_chain.Taxonomy` to
+text; :func:`export` picks one by name.  Formats that need a third-party
+library import it only when used.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from typing import TYPE_CHECKING, Final
+
+
+if TYPE_CHECKING:
+    from dnn_supply_chain._taxonomy import Taxonomy
+
+
+__all__ = ["FORMATS", "export"]
+
+#: The export formats, by name, and the module that renders each.
+_MODULES: Final = {
+    "json": "._json",
+    "stix": "._stix",
+    "bibtex": "._bibtex",
+    "markdown": "._markdown",
+    "markdown-en": "._markdown",
+    "csv": "._csv",
+}
+
+#: The names :func:`export` accepts.
+FORMATS: Final = tuple(_MODULES)
+
+
+def export(taxonomy: Taxonomy, format: str) -> str:  # noqa: A002
+    """
+    Return *taxonomy* rendered in *format*, one of :data:`FORMATS`.
+
+    Raises:
+        ValueError: *format* is unknown.
+
+    .. versionadded:: 0.1.0
+    """
+    if format not in _MODULES:
+        msg = f"unknown format {format!r}; choose from {', '.join(FORMATS)}"
+        raise ValueError(msg)
+    module = importlib.import_module(_MODULES[format], __name__)
+    if format == "markdown-en":
+        return module.render_english(taxonomy)  # type: ignore[no-any-return]
+    return module.render(taxonomy)  # type: ignore[no-any-return]
