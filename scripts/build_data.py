@@ -23,6 +23,7 @@ copied, never edited.  Run it from the repository root::
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 
@@ -38,6 +39,7 @@ OWASP = ROOT / "reference" / "owasp-ml-top10-2023.json"
 CROSSWALK_OUTPUT = (
     ROOT / "src" / "dnn_supply_chain" / "data" / "crosswalk.json"
 )
+MANIFEST = ROOT / "src" / "dnn_supply_chain" / "data" / "manifest.json"
 FRAGMENT_SCHEMA = (
     ROOT / "src" / "dnn_supply_chain" / "data" / "fragment.schema.json"
 )
@@ -473,6 +475,22 @@ def build_taxonomy_schema(fragment_schema: dict[str, Any]) -> dict[str, Any]:
             },
             "vocabulary": fragment_schema["properties"]["vocabulary"],
             **{c: fragment_schema["properties"][c] for c in collections},
+            "deprecated": {
+                "type": "array",
+                "description": "Ids that no longer name a record, and what replaced them.",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["id", "change", "successors", "since"],
+                    "properties": {
+                        "id": {"$ref": "#/$defs/ref"},
+                        "change": {"enum": ["renamed", "merged", "split"]},
+                        "successors": {"$ref": "#/$defs/refs", "minItems": 1},
+                        "since": {"$ref": "#/$defs/text"},
+                        "note": {"type": "string"},
+                    },
+                },
+            },
             "provenance": {
                 "type": "object",
                 "description": "Where records that extensions added (or extended) came from, by record id.",
@@ -495,6 +513,56 @@ def build_taxonomy_schema(fragment_schema: dict[str, Any]) -> dict[str, Any]:
         },
         "$defs": defs,
     }
+
+
+# The data release; bump it whenever the bundled data changes.
+DATA_VERSION = "0.1.0"
+# The survey listing's commit the reference was verified against (its
+# sources cite "github:Dipsy0830/DNN-supply-chain-survey @7b56db4").
+LISTING_COMMIT = "7b56db4"
+
+
+def render_manifest(taxonomy_text: str, crosswalk_text: str) -> str:
+    """
+    Return the manifest of the bundled data: versions, counts, checksums.
+    """
+    taxonomy = json.loads(taxonomy_text)
+    crosswalk = json.loads(crosswalk_text)
+    reference = json.loads(REFERENCE.read_text(encoding="utf-8"))
+    attacks, defenses = len(taxonomy["attacks"]), len(taxonomy["defenses"])
+    manifest = {
+        "data_version": DATA_VERSION,
+        "survey": {
+            "title": reference["survey_paper"]["title"],
+            "edition": (
+                f"newest listing ({attacks + defenses} entries: "
+                f"{attacks} attacks, {defenses} defenses)"
+            ),
+            "listing": reference["survey_paper"]["listing"],
+            "listing_commit": LISTING_COMMIT,
+        },
+        "atlas_version": crosswalk["atlas"]["version"],
+        "owasp_edition": crosswalk["owasp_ml"]["edition"],
+        "counts": {
+            kind: len(taxonomy[kind])
+            for kind in (
+                "stages",
+                "categories",
+                "attacks",
+                "defenses",
+                "papers",
+            )
+        },
+        "sha256": {
+            "taxonomy.json": hashlib.sha256(
+                taxonomy_text.encode("utf-8")
+            ).hexdigest(),
+            "crosswalk.json": hashlib.sha256(
+                crosswalk_text.encode("utf-8")
+            ).hexdigest(),
+        },
+    }
+    return json.dumps(manifest, ensure_ascii=False, indent=1) + "\n"
 
 
 def _dump(value: object) -> str:
@@ -538,6 +606,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         + "\n",
     }
+    outputs[MANIFEST] = render_manifest(
+        outputs[OUTPUT], outputs[CROSSWALK_OUTPUT]
+    )
     stale = 0
     for path, text in outputs.items():
         if args.check:

@@ -242,10 +242,14 @@ class TestProcess:
             text=True,
             check=False,
         )
-        assert (0, f"dnn-supply-chain {version('dnn-supply-chain')}\n") == (
+        first, second = result.stdout.splitlines()
+        assert (0, f"dnn-supply-chain {version('dnn-supply-chain')}") == (
             result.returncode,
-            result.stdout,
+            first,
         )
+        assert second.startswith("data 0.1.0: 'Security of Deep Neural")
+        assert "ATLAS 5.6.0" in second
+        assert "42 attacks, 18 defenses, 61 papers" in second
 
     def test_unknown_id_exit_code(self):
         """

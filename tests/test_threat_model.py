@@ -499,25 +499,32 @@ class TestValidation:
         )
         assert "outside the model's scope" in warning.message
 
-    def test_deprecated_id_warns_with_successor(self, monkeypatch):
+    def test_deprecated_id_warns_with_successor(self, tax):
         """
-        The id-lifecycle hook turns a deprecated tag into a warning naming
-        its successor.
+        A deprecated tag warns, naming its successor, and is checked as the
+        successor.
         """
-        monkeypatch.setattr(
-            dsc.Taxonomy,
-            "successor_of",
-            lambda _self, i: (
-                "pii-leakage" if i == "imitation-attack" else None
-            ),
-            raising=False,
+        data = dsc.taxonomy_to_dict(tax)
+        data["deprecated"] = [
+            {
+                "id": "api-imitation",
+                "change": "renamed",
+                "successors": ["imitation-attack"],
+                "since": "0.2.0",
+            }
+        ]
+        renamed = dsc.taxonomy_from_dict(data)
+        tm = model()
+        tm["threats"][0]["tags"] = [
+            {"id": "api-imitation", "name": "Black-box API imitation attack"}
+        ]
+        (warning,) = dsc.validate_threat_model(
+            dsc.threat_model_from_dict(tm), renamed
         )
-        tm = dsc.threat_model_from_dict(model())
-        (warning,) = dsc.validate_threat_model(tm)
         assert (
             "warning",
             "threats[0].tags[0]",
-            "'imitation-attack' is deprecated; use 'pii-leakage'",
+            "'api-imitation' is deprecated; use 'imitation-attack'",
         ) == (
             warning.severity,
             warning.path,

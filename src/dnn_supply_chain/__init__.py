@@ -23,8 +23,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from ._loading import (
         SCHEMA_VERSION,
+        Manifest,
         load,
         load_file,
+        read_manifest,
         taxonomy_from_dict,
         taxonomy_to_dict,
     )
@@ -33,6 +35,7 @@ if TYPE_CHECKING:
         Attributes,
         Category,
         Defense,
+        Deprecation,
         Paper,
         Record,
         Stage,
@@ -109,12 +112,14 @@ __all__ = [
     "CrosswalkEntry",
     "CrosswalkMatch",
     "Defense",
+    "Deprecation",
     "Diagnostic",
     "ExtensionError",
     "ExtensionInfo",
     "ExtensionWarning",
     "Fragment",
     "Link",
+    "Manifest",
     "Mismatch",
     "Mitigation",
     "OwaspRisk",
@@ -145,6 +150,7 @@ __all__ = [
     "load_crosswalk",
     "load_file",
     "read_fragment",
+    "read_manifest",
     "read_threat_model",
     "starter_threat_model",
     "taxonomy_from_dict",
@@ -159,6 +165,8 @@ __all__ = [
 _HOMES = {
     "._loading": (
         "SCHEMA_VERSION",
+        "Manifest",
+        "read_manifest",
         "load",
         "load_file",
         "taxonomy_from_dict",
@@ -169,6 +177,7 @@ _HOMES = {
         "Attributes",
         "Category",
         "Defense",
+        "Deprecation",
         "Paper",
         "Record",
         "Stage",

@@ -12,6 +12,7 @@ report.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import re
 import threading
@@ -29,6 +30,7 @@ from ._records import (
     Attributes,
     Category,
     Defense,
+    Deprecation,
     Paper,
     Record,
     Stage,
@@ -80,7 +82,14 @@ _KINDS: Final = {
 _SCALARS: Final = ("survey", "atlas_version")
 _FIELD_IN_MESSAGE: Final = re.compile(r"'(\w+)' ")
 _KEYS: Final = frozenset(
-    {"schema_version", "vocabulary", "provenance", *_SCALARS, *_COLLECTIONS}
+    {
+        "schema_version",
+        "vocabulary",
+        "provenance",
+        "deprecated",
+        *_SCALARS,
+        *_COLLECTIONS,
+    }
 )
 
 
@@ -389,11 +398,26 @@ def taxonomy_from_dict(data: object, *, source: str = "<data>") -> Taxonomy:
     if "stages" not in data:
         add("stages", "missing: a taxonomy needs at least its stages")
 
+    deprecated: list[tuple[str, Deprecation]] = []
+    raw_deprecated = data.get("deprecated", [])
+    if not isinstance(raw_deprecated, list):
+        add(
+            "deprecated",
+            f"expected a list, got {type(raw_deprecated).__name__}",
+        )
+        raw_deprecated = []
+    for i, item in enumerate(raw_deprecated):
+        dep = _structure(item, Deprecation, source, f"deprecated[{i}]", None)
+        if isinstance(dep, list):
+            problems.extend(dep)
+        else:
+            deprecated.append((f"deprecated[{i}]", dep))
     problems.extend(
         check_records(
             source=source,
             vocabulary=vocabulary,
             survey=scalars["survey"],
+            deprecated=deprecated,
             records=records,
             unreadable=read.unreadable,
             cited=read.cited,
@@ -412,6 +436,7 @@ def taxonomy_from_dict(data: object, *, source: str = "<data>") -> Taxonomy:
             vocabulary=vocabulary,
             survey=scalars["survey"],
             atlas_version=scalars["atlas_version"],
+            deprecated=tuple(dep for _, dep in deprecated),
             provenance=provenance,
             **{  # type: ignore[arg-type]
                 collection: tuple(rec for _, rec in pairs)
@@ -456,6 +481,8 @@ def taxonomy_to_dict(taxonomy: Taxonomy) -> dict[str, Any]:
             for collection in _COLLECTIONS
         },
     }
+    if taxonomy.deprecated:
+        data["deprecated"] = [record_to_dict(d) for d in taxonomy.deprecated]
     from .extensions import BUNDLED
 
     provenance = {
@@ -535,11 +562,144 @@ def load_file(path: str | Path) -> Taxonomy:
     return taxonomy_from_dict(_parse_json(text, str(path)), source=str(path))
 
 
+@attrs.frozen(kw_only=True)
+class Manifest:
+    """
+    What the bundled data is: its release, the survey edition, the ATLAS
+    release the crosswalk was made against, counts per kind, and the
+    checksums :func:`load` verifies.
+
+    Attributes:
+        data_version: The release of the bundled data.
+        survey_title: The survey's title.
+        survey_edition: Which edition of the survey's listing.
+        survey_listing: Where the listing is.
+        listing_commit: The listing's commit the data was checked against.
+        atlas_version: The ATLAS release of the crosswalk.
+        owasp_edition: The OWASP ML Top 10 edition of the crosswalk.
+        stages: How many stages the data has.
+        categories: How many categories.
+        attacks: How many attacks.
+        defenses: How many defenses.
+        papers: How many papers.
+        sha256: The SHA-256 of each data file, by file name.
+
+    .. versionadded:: 0.1.0
+    """
+
+    data_version: str
+    survey_title: str
+    survey_edition: str
+    survey_listing: str
+    listing_commit: str
+    atlas_version: str
+    owasp_edition: str
+    stages: int
+    categories: int
+    attacks: int
+    defenses: int
+    papers: int
+    sha256: tuple[tuple[str, str], ...]
+
+    def __str__(self) -> str:
+        return (
+            f"data {self.data_version}: {self.survey_title!r}, "
+            f"{self.survey_edition}; crosswalk to ATLAS {self.atlas_version} "
+            f"and OWASP ML Top 10 {self.owasp_edition}; {self.stages} "
+            f"stages, {self.categories} categories, {self.attacks} attacks, "
+            f"{self.defenses} defenses, {self.papers} papers"
+        )
+
+
+_MANIFEST = "manifest.json"
+
+
+def read_manifest() -> Manifest:
+    """
+    Return the manifest of the bundled data (without loading the data).
+
+    Raises:
+        TaxonomyDataError: The manifest is missing or damaged.
+
+    .. versionadded:: 0.1.0
+    """
+    source = f"dnn_supply_chain/data/{_MANIFEST}"
+    try:
+        text = (files("dnn_supply_chain") / "data" / _MANIFEST).read_text(
+            encoding="utf-8"
+        )
+        data = _parse_json(text, source)
+        assert isinstance(data, dict)  # noqa: S101 - caught below
+        survey, counts = data["survey"], data["counts"]
+        return Manifest(
+            data_version=data["data_version"],
+            survey_title=survey["title"],
+            survey_edition=survey["edition"],
+            survey_listing=survey["listing"],
+            listing_commit=survey["listing_commit"],
+            atlas_version=data["atlas_version"],
+            owasp_edition=data["owasp_edition"],
+            sha256=tuple(sorted(data["sha256"].items())),
+            **{k: counts[k] for k in _COLLECTIONS},
+        )
+    except (OSError, KeyError, TypeError, AssertionError) as exc:
+        problem = Problem(
+            source=source,
+            path="",
+            record=None,
+            message=f"the manifest is missing or damaged ({exc!r}); "
+            "reinstall dnn-supply-chain",
+        )
+        raise TaxonomyDataError([problem]) from None
+
+
+def verify(name: str, data: bytes, manifest: Manifest) -> None:
+    """
+    Check a bundled data file against the manifest's checksum.
+
+    Raises:
+        TaxonomyDataError: The file is not the one released.
+    """
+    expected = dict(manifest.sha256).get(name)
+    actual = hashlib.sha256(data).hexdigest()
+    if expected != actual:
+        problem = Problem(
+            source=f"dnn_supply_chain/data/{name}",
+            path="",
+            record=None,
+            message=(
+                f"checksum mismatch: the file is not the one released with "
+                f"data {manifest.data_version} (sha256 {actual}, expected "
+                f"{expected}); it was changed or damaged after installation: "
+                "reinstall dnn-supply-chain"
+            ),
+        )
+        raise TaxonomyDataError([problem])
+
+
 def _load_bundled() -> Taxonomy:
+    manifest = read_manifest()
     resource = files("dnn_supply_chain") / "data" / _BUNDLED
     source = f"dnn_supply_chain/data/{_BUNDLED}"
-    text = resource.read_text(encoding="utf-8")
-    return taxonomy_from_dict(_parse_json(text, source), source=source)
+    raw = resource.read_bytes()
+    verify(_BUNDLED, raw, manifest)
+    tax = taxonomy_from_dict(
+        _parse_json(raw.decode("utf-8"), source), source=source
+    )
+    counts = {c: len(getattr(tax, c)) for c in _COLLECTIONS}
+    expected = {c: getattr(manifest, c) for c in _COLLECTIONS}
+    if counts != expected:
+        problem = Problem(
+            source=source,
+            path="",
+            record=None,
+            message=f"the data has {counts}, the manifest says {expected}; "
+            "reinstall dnn-supply-chain",
+        )
+        raise TaxonomyDataError([problem])
+    # Built here and seen by nobody yet.
+    object.__setattr__(tax, "manifest", manifest)
+    return tax
 
 
 _lock = threading.RLock()

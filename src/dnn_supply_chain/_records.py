@@ -24,6 +24,7 @@ __all__ = [
     "Attributes",
     "Category",
     "Defense",
+    "Deprecation",
     "Paper",
     "Record",
     "Stage",
@@ -484,6 +485,50 @@ class Vocabulary:
     modalities: tuple[str, ...] = field(
         default=(), validator=validators.and_(_strings(_text), _unique)
     )
+
+
+#: How a deprecated id was replaced.
+CHANGES = ("renamed", "merged", "split")
+
+
+def _successors(
+    inst: Deprecation, attribute: attrs.Attribute[Any], value: tuple[str, ...]
+) -> None:
+    wanted_many = inst.change == "split"
+    if (len(value) > 1) != wanted_many or not value:
+        many = "two or more successors" if wanted_many else "one successor"
+        msg = f"'{attribute.name}' must list {many} for an id that was {inst.change}"
+        raise ValueError(msg)
+
+
+@attrs.frozen(kw_only=True)
+class Deprecation:
+    """
+    An id that no longer names a record, and what replaced it.
+
+    Ids are a public contract: a released id never changes meaning and is
+    never reused.  When a record is renamed, merged into another or split,
+    its old id stays here; :meth:`Taxonomy.get` follows it with a
+    :class:`DeprecationWarning` naming the successor.
+
+    Attributes:
+        id: The old id.
+        successors: The ids that replace it: one for ``renamed`` and
+            ``merged``, several for ``split``.
+        change: ``"renamed"``, ``"merged"`` or ``"split"``.
+        since: The release that deprecated it, for example ``"0.2.0"``.
+        note: Why, in a sentence.
+
+    .. versionadded:: 0.1.0
+    """
+
+    id: str = field(validator=_id)
+    change: str = field(validator=validators.in_(CHANGES))
+    successors: tuple[str, ...] = field(
+        validator=validators.and_(_ids(), _successors)
+    )
+    since: str = field(validator=_text)
+    note: str = field(default="", validator=_str)
 
 
 #: Any record a taxonomy holds by id.

@@ -9,6 +9,7 @@ import contextlib
 import math
 import re
 import threading
+import warnings
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -24,6 +25,7 @@ from ._records import (
     Attack,
     Category,
     Defense,
+    Deprecation,
     Paper,
     Record,
     Stage,
@@ -33,6 +35,7 @@ from .exceptions import Problem, TaxonomyDataError, UnknownIdError
 
 
 if TYPE_CHECKING:
+    from ._loading import Manifest
     from .crosswalk import CrosswalkMatch
     from .extensions import ExtensionInfo, Provenance
 
@@ -117,6 +120,7 @@ def check_records(
     records: Mapping[str, Sequence[tuple[str, Record]]],
     unreadable: Mapping[str, str] | None = None,
     cited: Iterable[str] = (),
+    deprecated: Sequence[tuple[str, Deprecation]] = (),
 ) -> list[Problem]:
     """
     Return every cross-record problem: duplicate ids, dangling references,
@@ -266,6 +270,28 @@ def check_records(
                 ref(f"{path}.papers[{i}]", rec.id, paper, "paper")
                 used_papers.add(paper)
 
+    seen_deprecated: set[str] = set()
+    for path, dep in deprecated:
+        if dep.id in kind_of:
+            add(
+                f"{path}.id",
+                dep.id,
+                f"{dep.id!r} is deprecated, so it cannot name a record: "
+                "a released id is never reused",
+            )
+        if dep.id in seen_deprecated:
+            add(f"{path}.id", dep.id, f"{dep.id!r} is deprecated twice")
+        seen_deprecated.add(dep.id)
+        for i, successor in enumerate(dep.successors):
+            if successor not in kind_of:
+                near = suggest(successor, list(kind_of))
+                hint = f"; did you mean {near[0]!r}?" if near else ""
+                add(
+                    f"{path}.successors[{i}]",
+                    dep.id,
+                    f"successor {successor!r} names no record{hint}",
+                )
+
     for path, rec in records.get("papers", ()):
         if rec.id not in used_papers:
             add(
@@ -388,6 +414,10 @@ class Taxonomy:
         survey: The id of the survey's own paper, if any.
         atlas_version: The MITRE ATLAS release the crosswalk was made
             against.
+        deprecated: Ids that no longer name a record, and their
+            successors; :meth:`get` follows them with a warning.
+        manifest: What the bundled data is (versions, counts, checksums),
+            for the taxonomy :func:`dnn_supply_chain.load` returns.
         extensions: The installed extensions and what became of each
             (loaded, skipped, not selected); empty when none is installed.
 
@@ -402,6 +432,7 @@ class Taxonomy:
     vocabulary: Vocabulary = field(factory=Vocabulary)
     survey: str | None = None
     atlas_version: str | None = None
+    deprecated: tuple[Deprecation, ...] = ()
     _provenance: Mapping[str, Provenance] = field(
         factory=dict,
         converter=_readonly,
@@ -411,6 +442,9 @@ class Taxonomy:
     )
     extensions: tuple[ExtensionInfo, ...] = field(
         default=(), eq=False, repr=False, hash=False
+    )
+    manifest: Manifest | None = field(
+        default=None, eq=False, repr=False, hash=False
     )
     _index: _Index = field(init=False, repr=False, eq=False, hash=False)
 
@@ -422,6 +456,9 @@ class Taxonomy:
             source="<Taxonomy>",
             vocabulary=self.vocabulary,
             survey=self.survey,
+            deprecated=[
+                (f"deprecated[{i}]", d) for i, d in enumerate(self.deprecated)
+            ],
             records={
                 collection: [
                     (f"{collection}[{i}]", rec)
@@ -446,14 +483,59 @@ class Taxonomy:
         """
         Return the record with *id*, of any kind.
 
+        A deprecated id that was renamed or merged gives its successor,
+        with a :class:`DeprecationWarning` that names it.
+
         Raises:
-            UnknownIdError: No record has that id; the message names the
-                closest ids.
+            UnknownIdError: No record has that id (the message names the
+                closest ids), or the id was split (the message names the
+                ids it was split into).
         """
         try:
             return self._index.by_id[id]
         except (KeyError, TypeError):
-            raise self._unknown(id, "record") from None
+            successor = self._follow(id, "record", stacklevel=3)
+            if successor is None:
+                raise self._unknown(id, "record") from None
+            return self._index.by_id[successor]
+
+    def successor_of(self, id: str) -> tuple[str, ...]:  # noqa: A002
+        """
+        Return the ids that replace the deprecated *id*; empty when *id* is
+        not deprecated.
+
+        .. versionadded:: 0.1.0
+        """
+        dep = self._index.deprecated.get(id)
+        return () if dep is None else dep.successors
+
+    def _follow(
+        self,
+        id: object,  # noqa: A002
+        kind: str,
+        *,
+        stacklevel: int,
+    ) -> str | None:
+        """
+        The successor of a deprecated *id*, after warning; None if *id* is
+        not deprecated.
+        """
+        dep = self._index.deprecated.get(id) if isinstance(id, str) else None
+        if dep is None:
+            return None
+        names = " and ".join(repr(s) for s in dep.successors)
+        if dep.change == "split":
+            raise UnknownIdError(
+                dep.id,
+                kind=kind,
+                detail=f"it was split into {names} in {dep.since}; use one of them",
+            )
+        warnings.warn(
+            f"{dep.id!r} was {dep.change} in {dep.since}; use {names}",
+            DeprecationWarning,
+            stacklevel=stacklevel,
+        )
+        return dep.successors[0]
 
     def kind_of(self, id: str) -> str:  # noqa: A002
         """
@@ -521,6 +603,13 @@ class Taxonomy:
         if isinstance(rec, cls):
             return rec
         kind = _KIND_OF_TYPE[cls]
+        if rec is None:
+            successor = self._follow(id, kind, stacklevel=4)
+            if successor is not None:
+                id = successor  # noqa: A001
+                rec = self._index.by_id[successor]
+                if isinstance(rec, cls):
+                    return rec
         if rec is None:
             raise self._unknown(id, kind)
         raise UnknownIdError(
@@ -1030,6 +1119,7 @@ class _Index:
         for cat in tax.categories:
             by_stage[cat.stage].append(cat)
         self.categories_by_stage = {k: tuple(v) for k, v in by_stage.items()}
+        self.deprecated = {d.id: d for d in tax.deprecated}
         self.defenses_for: dict[str, tuple[Defense, ...]] = {}
         self.attacks_for: dict[str, tuple[Attack, ...]] = {}
         self._search: _SearchIndex | None = None

@@ -300,7 +300,15 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one exit 
     if args.version:
         from importlib.metadata import version
 
+        from ._loading import read_manifest
+        from .exceptions import TaxonomyDataError
+
         print(f"{_PROG} {version(_PROG)}")
+        try:
+            print(read_manifest())
+        except TaxonomyDataError as exc:
+            print(f"{_PROG}: {exc}", file=sys.stderr)
+            return 1
         return 0
     if args.command is None:
         parser.print_usage(sys.stderr)

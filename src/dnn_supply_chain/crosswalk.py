@@ -256,10 +256,11 @@ def load_crosswalk() -> CrosswalkCatalog:
 
     .. versionadded:: 0.1.0
     """
-    text = (files("dnn_supply_chain") / "data" / "crosswalk.json").read_text(
-        encoding="utf-8"
-    )
-    data = json.loads(text)
+    from ._loading import read_manifest, verify
+
+    raw = (files("dnn_supply_chain") / "data" / "crosswalk.json").read_bytes()
+    verify("crosswalk.json", raw, read_manifest())
+    data = json.loads(raw.decode("utf-8"))
     atlas, owasp = data["atlas"], data["owasp_ml"]
     former: dict[str, list[str]] = {}
     for rename in atlas["renamed"]:

@@ -676,6 +676,8 @@ def _combine(
             vocabulary=vocabulary,
             survey=base.survey,
             atlas_version=base.atlas_version,
+            deprecated=base.deprecated,
+            manifest=base.manifest,
             provenance=provenance,
             **collections,  # type: ignore[arg-type]
         )

@@ -641,14 +641,11 @@ def dump_threat_model(
 # -- validation --------------------------------------------------------------
 
 
-def _successor(taxonomy: Taxonomy, record_id: str) -> str | None:
+def _successors(taxonomy: Taxonomy, record_id: str) -> tuple[str, ...]:
     """
-    The id that replaces a deprecated *record_id*, if it is deprecated.
-
-    The hook for the id lifecycle: no bundled id is deprecated yet.
+    The ids that replace a deprecated *record_id* (the id lifecycle).
     """
-    successor = getattr(taxonomy, "successor_of", None)
-    return successor(record_id) if callable(successor) else None
+    return taxonomy.successor_of(record_id)
 
 
 def validate_threat_model(
@@ -866,6 +863,13 @@ def _check_tag(
     from ._taxonomy import suggest
 
     pool = tax.attacks if kind == "attack" else tax.defenses
+    successors = _successors(tax, tag.id)
+    if successors:
+        names = " or ".join(repr(s) for s in successors)
+        add("warning", path, f"{tag.id!r} is deprecated; use {names}")
+        if len(successors) > 1:
+            return
+        tag = attrs.evolve(tag, id=successors[0])
     if tag.id not in tax:
         near = suggest(tag.id, [r.id for r in pool])
         if tag.name is not None:
@@ -894,9 +898,6 @@ def _check_tag(
             path,
             f"{tag.id!r} is named {name!r}, not {tag.name!r}{hint}",
         )
-    successor = _successor(tax, tag.id)
-    if successor is not None:
-        add("warning", path, f"{tag.id!r} is deprecated; use {successor!r}")
     if kind == "attack":
         stage = tax.attack(tag.id).stage
         if stage not in in_scope:
