@@ -386,7 +386,7 @@ class TestFastPath:
                 item.pop(key, None)
             try:
                 fast = _loading._fast(item, cls)
-            except _loading._NotFast:
+            except _loading.NotFast:
                 fast = None
             try:
                 slow = _loading.converter().structure(item, cls)

@@ -20,11 +20,11 @@ import threading
 from collections.abc import Mapping, Sequence
 from importlib.resources import files
 from pathlib import Path
-from types import UnionType
-from typing import TYPE_CHECKING, Any, Final, TypeVar, get_args, get_origin
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import attrs
 
+from ._checks import NotFast, build
 from ._records import (
     Attack,
     Attributes,
@@ -34,7 +34,6 @@ from ._records import (
     Paper,
     Record,
     Stage,
-    SurveyListing,
     Vocabulary,
 )
 from ._taxonomy import Taxonomy, check_records, trusted
@@ -138,86 +137,21 @@ def converter() -> cattrs.Converter:
         return tuple(value)
 
     conv.register_structure_hook_func(is_str_tuple, str_tuple)
-    conv.register_structure_hook(
-        Attributes, lambda value, _: Attributes(value)
-    )
+
+    def attributes(value: object, _: type) -> Attributes:
+        if not isinstance(value, dict):
+            msg = f"expected an object of attributes, got {value!r}"
+            raise TypeError(msg)
+        return Attributes(value)
+
+    conv.register_structure_hook(Attributes, attributes)
     conv.register_unstructure_hook(Attributes, Attributes.to_json)
     return conv
 
 
-class _NotFast(Exception):  # noqa: N818 - a signal, not an error
-    """
-    The fast path cannot build this record; take the slow one.
-    """
-
-
-@attrs.frozen
-class _Shape:
-    """
-    What the fast path needs to know of a record class's fields.
-    """
-
-    names: frozenset[str]
-    tuples: tuple[str, ...]
-    ints: tuple[str, ...]
-    nested: tuple[tuple[str, type[Any]], ...]
-
-
-_SHAPES: dict[type[Any], _Shape] = {}
-
-
-def _shape(cls: type[Any]) -> _Shape:
-    shape = _SHAPES.get(cls)
-    if shape is None:
-        shape = _SHAPES[cls] = _make_shape(cls)
-    return shape
-
-
-def _make_shape(cls: type[Any]) -> _Shape:
-    # Resolve the field types (they are strings under postponed
-    # annotations until someone, cattrs for one, resolves them).
-    fields = attrs.fields(attrs.resolve_types(cls))
-
-    def arms(tp: Any) -> tuple[Any, ...]:
-        return get_args(tp) if isinstance(tp, UnionType) else (tp,)
-
-    return _Shape(
-        names=frozenset(f.name for f in fields),
-        tuples=tuple(f.name for f in fields if get_origin(f.type) is tuple),
-        ints=tuple(f.name for f in fields if int in arms(f.type)),
-        nested=tuple(
-            (f.name, SurveyListing)
-            for f in fields
-            if SurveyListing in arms(f.type)
-        ),
-    )
-
-
 def _fast(item: object, cls: type[_R]) -> _R:
-    if type(item) is not dict:
-        raise _NotFast
-    shape = _shape(cls)
-    if not item.keys() <= shape.names:
-        raise _NotFast
-    kwargs = dict(item)
-    for name in shape.tuples:
-        value = kwargs.get(name)
-        if value is not None:
-            if type(value) is not list:
-                raise _NotFast
-            kwargs[name] = tuple(value)
-    for name in shape.ints:
-        value = kwargs.get(name)
-        if value is not None and type(value) is not int:
-            raise _NotFast
-    for name, sub in shape.nested:
-        value = kwargs.get(name)
-        if value is not None:
-            kwargs[name] = _fast(value, sub)
-    try:
-        return cls(**kwargs)
-    except (TypeError, ValueError):
-        raise _NotFast from None
+    built: _R = build(cls, item)
+    return built
 
 
 def _describe(exc: BaseException, type_: type | None) -> str:
@@ -245,7 +179,7 @@ def _structure(
     """
     try:
         return _fast(item, cls)
-    except _NotFast:
+    except NotFast:
         pass
     try:
         return converter().structure(item, cls)

@@ -17,6 +17,9 @@ import attrs
 
 from attrs import field, validators
 
+from . import _checks as _c
+from ._checks import ID_PATTERN, check
+
 
 __all__ = [
     "ID_PATTERN",
@@ -32,12 +35,6 @@ __all__ = [
     "Vocabulary",
 ]
 
-#: The form of every record id: a lowercase slug, with the namespace of
-#: its extension in front for records that extensions add
-#: (``acme:prompt-leak``).
-ID_PATTERN = re.compile(
-    r"(?:[a-z0-9]+(?:-[a-z0-9]+)*:)?[a-z0-9]+(?:-[a-z0-9]+)*"
-)
 
 _ATLAS_TECHNIQUE = re.compile(r"AML\.T[0-9]{4}(?:\.[0-9]{3})?")
 _ATLAS_MITIGATION = re.compile(r"AML\.M[0-9]{4}")
@@ -196,6 +193,15 @@ def _thaw(value: Any) -> Any:
 _NO_ATTRIBUTES = Attributes()
 
 
+def _fast_attributes(value: Any) -> Attributes:
+    if type(value) is not dict:
+        raise _c.NotFast
+    try:
+        return _to_attributes(value)
+    except (TypeError, ValueError):
+        raise _c.NotFast from None
+
+
 def _to_attributes(value: Mapping[str, Any] | None) -> Attributes:
     if isinstance(value, Attributes):
         return value
@@ -226,16 +232,26 @@ class Stage:
     .. versionadded:: 0.1.0
     """
 
-    id: str = field(validator=_id)
-    name: str = field(validator=_text)
-    name_zh: str = field(validator=_text)
-    description: str = field(validator=_text)
-    actors: tuple[str, ...] = field(default=(), validator=_strings())
-    artefacts: tuple[str, ...] = field(default=(), validator=_strings())
-    operations: tuple[str, ...] = field(default=(), validator=_strings())
-    next: tuple[str, ...] = field(default=(), validator=_ids())
+    id: str = field(validator=_id, metadata=check(_c.ID))
+    name: str = field(validator=_text, metadata=check(_c.text))
+    name_zh: str = field(validator=_text, metadata=check(_c.text))
+    description: str = field(validator=_text, metadata=check(_c.text))
+    actors: tuple[str, ...] = field(
+        default=(), validator=_strings(), metadata=check(_c.STRINGS)
+    )
+    artefacts: tuple[str, ...] = field(
+        default=(), validator=_strings(), metadata=check(_c.STRINGS)
+    )
+    operations: tuple[str, ...] = field(
+        default=(), validator=_strings(), metadata=check(_c.STRINGS)
+    )
+    next: tuple[str, ...] = field(
+        default=(), validator=_ids(), metadata=check(_c.IDS)
+    )
     attributes: Attributes = field(
-        default=_NO_ATTRIBUTES, converter=_to_attributes
+        default=_NO_ATTRIBUTES,
+        converter=_to_attributes,
+        metadata=check(_fast_attributes),
     )
 
 
@@ -254,12 +270,14 @@ class Category:
     .. versionadded:: 0.1.0
     """
 
-    id: str = field(validator=_id)
-    stage: str = field(validator=_id)
-    name: str = field(validator=_text)
-    name_zh: str = field(validator=_text)
+    id: str = field(validator=_id, metadata=check(_c.ID))
+    stage: str = field(validator=_id, metadata=check(_c.ID))
+    name: str = field(validator=_text, metadata=check(_c.text))
+    name_zh: str = field(validator=_text, metadata=check(_c.text))
     attributes: Attributes = field(
-        default=_NO_ATTRIBUTES, converter=_to_attributes
+        default=_NO_ATTRIBUTES,
+        converter=_to_attributes,
+        metadata=check(_fast_attributes),
     )
 
 
@@ -288,29 +306,45 @@ class Attack:
     .. versionadded:: 0.1.0
     """
 
-    id: str = field(validator=_id)
-    name: str = field(validator=_text)
-    stage: str = field(validator=_id)
+    id: str = field(validator=_id, metadata=check(_c.ID))
+    name: str = field(validator=_text, metadata=check(_c.text))
+    stage: str = field(validator=_id, metadata=check(_c.ID))
     category: str | None = field(
-        default=None, validator=validators.optional(_id)
+        default=None,
+        validator=validators.optional(_id),
+        metadata=check(_c.optional(_c.ID)),
     )
     threat_types: tuple[str, ...] = field(
-        default=(), validator=validators.and_(_strings(), _unique)
+        default=(),
+        validator=validators.and_(_strings(), _unique),
+        metadata=check(_c.UNIQUE_STRINGS),
     )
     modalities: tuple[str, ...] = field(
-        default=(), validator=validators.and_(_strings(), _unique)
+        default=(),
+        validator=validators.and_(_strings(), _unique),
+        metadata=check(_c.UNIQUE_STRINGS),
     )
-    summary: str = field(default="", validator=_str)
-    attacker_access: str = field(default="", validator=_str)
-    papers: tuple[str, ...] = field(default=(), validator=_ids())
+    summary: str = field(default="", validator=_str, metadata=check(_c.str_))
+    attacker_access: str = field(
+        default="", validator=_str, metadata=check(_c.str_)
+    )
+    papers: tuple[str, ...] = field(
+        default=(), validator=_ids(), metadata=check(_c.IDS)
+    )
     atlas_techniques: tuple[str, ...] = field(
-        default=(), validator=_matching(_ATLAS_TECHNIQUE)
+        default=(),
+        validator=_matching(_ATLAS_TECHNIQUE),
+        metadata=check(_c.tuple_of(_c.pattern(_ATLAS_TECHNIQUE), unique=True)),
     )
     owasp_ml: tuple[str, ...] = field(
-        default=(), validator=_matching(_OWASP_ML)
+        default=(),
+        validator=_matching(_OWASP_ML),
+        metadata=check(_c.tuple_of(_c.pattern(_OWASP_ML), unique=True)),
     )
     attributes: Attributes = field(
-        default=_NO_ATTRIBUTES, converter=_to_attributes
+        default=_NO_ATTRIBUTES,
+        converter=_to_attributes,
+        metadata=check(_fast_attributes),
     )
 
 
@@ -340,30 +374,50 @@ class Defense:
     .. versionadded:: 0.1.0
     """
 
-    id: str = field(validator=_id)
-    name: str = field(validator=_text)
-    stage: str = field(validator=_id)
+    id: str = field(validator=_id, metadata=check(_c.ID))
+    name: str = field(validator=_text, metadata=check(_c.text))
+    stage: str = field(validator=_id, metadata=check(_c.ID))
     counters: tuple[str, ...] = field(
-        default=(), validator=validators.and_(_strings(), _unique)
+        default=(),
+        validator=validators.and_(_strings(), _unique),
+        metadata=check(_c.UNIQUE_STRINGS),
     )
-    attacks: tuple[str, ...] = field(default=(), validator=_ids())
+    attacks: tuple[str, ...] = field(
+        default=(), validator=_ids(), metadata=check(_c.IDS)
+    )
     modalities: tuple[str, ...] = field(
-        default=(), validator=validators.and_(_strings(), _unique)
+        default=(),
+        validator=validators.and_(_strings(), _unique),
+        metadata=check(_c.UNIQUE_STRINGS),
     )
-    summary: str = field(default="", validator=_str)
-    defender_access: str = field(default="", validator=_str)
-    papers: tuple[str, ...] = field(default=(), validator=_ids())
+    summary: str = field(default="", validator=_str, metadata=check(_c.str_))
+    defender_access: str = field(
+        default="", validator=_str, metadata=check(_c.str_)
+    )
+    papers: tuple[str, ...] = field(
+        default=(), validator=_ids(), metadata=check(_c.IDS)
+    )
     atlas_mitigations: tuple[str, ...] = field(
-        default=(), validator=_matching(_ATLAS_MITIGATION)
+        default=(),
+        validator=_matching(_ATLAS_MITIGATION),
+        metadata=check(
+            _c.tuple_of(_c.pattern(_ATLAS_MITIGATION), unique=True)
+        ),
     )
     atlas_counters: tuple[str, ...] = field(
-        default=(), validator=_matching(_ATLAS_TECHNIQUE)
+        default=(),
+        validator=_matching(_ATLAS_TECHNIQUE),
+        metadata=check(_c.tuple_of(_c.pattern(_ATLAS_TECHNIQUE), unique=True)),
     )
     owasp_ml: tuple[str, ...] = field(
-        default=(), validator=_matching(_OWASP_ML)
+        default=(),
+        validator=_matching(_OWASP_ML),
+        metadata=check(_c.tuple_of(_c.pattern(_OWASP_ML), unique=True)),
     )
     attributes: Attributes = field(
-        default=_NO_ATTRIBUTES, converter=_to_attributes
+        default=_NO_ATTRIBUTES,
+        converter=_to_attributes,
+        metadata=check(_fast_attributes),
     )
 
 
@@ -389,20 +443,31 @@ class SurveyListing:
     .. versionadded:: 0.1.0
     """
 
-    section: str = field(validator=_text)
-    section_zh: str = field(validator=_text)
-    subsection: str | None = field(default=None, validator=_optional_str)
-    subsection_zh: str | None = field(default=None, validator=_optional_str)
+    section: str = field(validator=_text, metadata=check(_c.text))
+    section_zh: str = field(validator=_text, metadata=check(_c.text))
+    subsection: str | None = field(
+        default=None, validator=_optional_str, metadata=check(_c.opt_str)
+    )
+    subsection_zh: str | None = field(
+        default=None, validator=_optional_str, metadata=check(_c.opt_str)
+    )
     index: int = field(
+        metadata=check(_c.positive_int),
         validator=validators.and_(
             validators.instance_of(int), validators.ge(1)
-        )
+        ),
     )
-    title: str = field(validator=_text)
-    venue: str = field(validator=_text)
-    year: int = field(validator=validators.instance_of(int))
-    paper_url: str | None = field(default=None, validator=_optional_str)
-    code_url: str | None = field(default=None, validator=_optional_str)
+    title: str = field(validator=_text, metadata=check(_c.text))
+    venue: str = field(validator=_text, metadata=check(_c.text))
+    year: int = field(
+        validator=validators.instance_of(int), metadata=check(_c.int_)
+    )
+    paper_url: str | None = field(
+        default=None, validator=_optional_str, metadata=check(_c.opt_str)
+    )
+    code_url: str | None = field(
+        default=None, validator=_optional_str, metadata=check(_c.opt_str)
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -432,36 +497,56 @@ class Paper:
     .. versionadded:: 0.1.0
     """
 
-    id: str = field(validator=_id)
-    title: str = field(validator=_text)
-    authors: tuple[str, ...] = field(default=(), validator=_strings(_text))
-    venue: str | None = field(default=None, validator=_optional_str)
-    venue_short: str | None = field(default=None, validator=_optional_str)
+    id: str = field(validator=_id, metadata=check(_c.ID))
+    title: str = field(validator=_text, metadata=check(_c.text))
+    authors: tuple[str, ...] = field(
+        default=(),
+        validator=_strings(_text),
+        metadata=check(_c.tuple_of(_c.text)),
+    )
+    venue: str | None = field(
+        default=None, validator=_optional_str, metadata=check(_c.opt_str)
+    )
+    venue_short: str | None = field(
+        default=None, validator=_optional_str, metadata=check(_c.opt_str)
+    )
     year: int | None = field(
         default=None,
         validator=validators.optional(validators.instance_of(int)),
+        metadata=check(_c.optional(_c.int_)),
     )
-    pages: str | None = field(default=None, validator=_optional_str)
+    pages: str | None = field(
+        default=None, validator=_optional_str, metadata=check(_c.opt_str)
+    )
     doi: str | None = field(
         default=None,
         validator=validators.optional(
             validators.and_(_str, validators.matches_re(_DOI))
         ),
+        metadata=check(_c.optional(_c.pattern(_DOI))),
     )
     arxiv: str | None = field(
         default=None,
         validator=validators.optional(
             validators.and_(_str, validators.matches_re(_ARXIV))
         ),
+        metadata=check(_c.optional(_c.pattern(_ARXIV))),
     )
-    url: str | None = field(default=None, validator=_optional_str)
-    code: str | None = field(default=None, validator=_optional_str)
+    url: str | None = field(
+        default=None, validator=_optional_str, metadata=check(_c.opt_str)
+    )
+    code: str | None = field(
+        default=None, validator=_optional_str, metadata=check(_c.opt_str)
+    )
     listing: SurveyListing | None = field(
         default=None,
         validator=validators.optional(validators.instance_of(SurveyListing)),
+        metadata=check(_c.optional(_c.nested(SurveyListing))),
     )
     attributes: Attributes = field(
-        default=_NO_ATTRIBUTES, converter=_to_attributes
+        default=_NO_ATTRIBUTES,
+        converter=_to_attributes,
+        metadata=check(_fast_attributes),
     )
 
 
@@ -480,10 +565,14 @@ class Vocabulary:
     """
 
     threat_types: tuple[str, ...] = field(
-        default=(), validator=validators.and_(_strings(_text), _unique)
+        default=(),
+        validator=validators.and_(_strings(_text), _unique),
+        metadata=check(_c.tuple_of(_c.text, unique=True)),
     )
     modalities: tuple[str, ...] = field(
-        default=(), validator=validators.and_(_strings(_text), _unique)
+        default=(),
+        validator=validators.and_(_strings(_text), _unique),
+        metadata=check(_c.tuple_of(_c.text, unique=True)),
     )
 
 
@@ -522,13 +611,13 @@ class Deprecation:
     .. versionadded:: 0.1.0
     """
 
-    id: str = field(validator=_id)
+    id: str = field(validator=_id, metadata=check(_c.ID))
     change: str = field(validator=validators.in_(CHANGES))
     successors: tuple[str, ...] = field(
         validator=validators.and_(_ids(), _successors)
     )
-    since: str = field(validator=_text)
-    note: str = field(default="", validator=_str)
+    since: str = field(validator=_text, metadata=check(_c.text))
+    note: str = field(default="", validator=_str, metadata=check(_c.str_))
 
 
 #: Any record a taxonomy holds by id.

@@ -161,10 +161,20 @@ def check_records(
             kind_of[rec.id] = _KIND_OF_TYPE[type(rec)]
             first_path[rec.id] = path
 
-    def ref(path: str, owner: str | None, value: str, kind: str) -> None:
+    def ref(  # noqa: PLR0917 - a private helper
+        prefix: str,
+        field: str,
+        index: int | None,
+        owner: str | None,
+        value: str,
+        kind: str,
+    ) -> None:
         found = kind_of.get(value)
         if found == kind:
             return
+        # The path is spelt out only for a problem: most references are
+        # fine, and formatting every path costs more than the check.
+        path = prefix + field + ("" if index is None else f"[{index}]")
         if found is None:
             near = suggest(value, [k for k, v in kind_of.items() if v == kind])
             hint = f"; did you mean {near[0]!r}?" if near else ""
@@ -172,33 +182,42 @@ def check_records(
         else:
             add(path, owner, f"{value!r} is {_a(found)}, not {_a(kind)}")
 
-    def terms(
-        path: str,
+    threat_types = frozenset(vocabulary.threat_types)
+    modalities = frozenset(vocabulary.modalities)
+
+    def terms(  # noqa: PLR0917 - a private helper
+        prefix: str,
+        field: str,
         owner: str,
         values: Iterable[str],
         known: tuple[str, ...],
         what: str,
     ) -> None:
+        known_set = threat_types if what == "threat type" else modalities
         for i, value in enumerate(values):
-            if value not in known:
+            if value not in known_set:
                 near = suggest(value, known)
                 hint = (
                     f"; did you mean {near[0]!r}?"
                     if near
                     else f"; known: {', '.join(known)}"
                 )
-                add(f"{path}[{i}]", owner, f"unknown {what} {value!r}{hint}")
+                add(
+                    f"{prefix}{field}[{i}]",
+                    owner,
+                    f"unknown {what} {value!r}{hint}",
+                )
 
     used_papers: set[str] = set(cited)
     if survey is not None:
         if kind_of.get(survey) != "paper":
-            ref("survey", None, survey, "paper")
+            ref("survey", "", None, None, survey, "paper")
         used_papers.add(survey)
 
     stage_of_category: dict[str, str] = {}
     for path, cat in records.get("categories", ()):
         assert isinstance(cat, Category)  # noqa: S101
-        ref(f"{path}.stage", cat.id, cat.stage, "stage")
+        ref(path, ".stage", None, cat.id, cat.stage, "stage")
         stage_of_category[cat.id] = cat.stage
 
     nexts: dict[str, tuple[str, ...]] = {}
@@ -206,7 +225,7 @@ def check_records(
         assert isinstance(stage, Stage)  # noqa: S101
         nexts[stage.id] = stage.next
         for i, nxt in enumerate(stage.next):
-            ref(f"{path}.next[{i}]", stage.id, nxt, "stage")
+            ref(path, ".next", i, stage.id, nxt, "stage")
             if nxt == stage.id:
                 add(
                     f"{path}.next[{i}]",
@@ -220,10 +239,17 @@ def check_records(
     for collection in ("attacks", "defenses"):
         for path, rec in records.get(collection, ()):
             assert isinstance(rec, Attack | Defense)  # noqa: S101
-            ref(f"{path}.stage", rec.id, rec.stage, "stage")
+            ref(path, ".stage", None, rec.id, rec.stage, "stage")
             if isinstance(rec, Attack):
                 if rec.category is not None:
-                    ref(f"{path}.category", rec.id, rec.category, "category")
+                    ref(
+                        path,
+                        ".category",
+                        None,
+                        rec.id,
+                        rec.category,
+                        "category",
+                    )
                     owner_stage = stage_of_category.get(rec.category)
                     if (
                         owner_stage is not None
@@ -237,7 +263,8 @@ def check_records(
                             f"{owner_stage!r}, not {rec.stage!r}",
                         )
                 terms(
-                    f"{path}.threat_types",
+                    path,
+                    ".threat_types",
                     rec.id,
                     rec.threat_types,
                     vocabulary.threat_types,
@@ -245,16 +272,18 @@ def check_records(
                 )
             else:
                 terms(
-                    f"{path}.counters",
+                    path,
+                    ".counters",
                     rec.id,
                     rec.counters,
                     vocabulary.threat_types,
                     "threat type",
                 )
                 for i, attack in enumerate(rec.attacks):
-                    ref(f"{path}.attacks[{i}]", rec.id, attack, "attack")
+                    ref(path, ".attacks", i, rec.id, attack, "attack")
             terms(
-                f"{path}.modalities",
+                path,
+                ".modalities",
                 rec.id,
                 rec.modalities,
                 vocabulary.modalities,
@@ -267,7 +296,7 @@ def check_records(
                     "lists no paper; name at least the paper that introduced it",
                 )
             for i, paper in enumerate(rec.papers):
-                ref(f"{path}.papers[{i}]", rec.id, paper, "paper")
+                ref(path, ".papers", i, rec.id, paper, "paper")
                 used_papers.add(paper)
 
     seen_deprecated: set[str] = set()
@@ -640,7 +669,10 @@ class Taxonomy:
         from .extensions import BUNDLED
 
         self.get(id)
-        return self._provenance.get(id, BUNDLED)
+        found = self._provenance.get(id)
+        if found is None and ":" in id:
+            found = self._provenance.get(id.partition(":")[0] + ":")
+        return BUNDLED if found is None else found
 
     # -- navigation -------------------------------------------------------
 

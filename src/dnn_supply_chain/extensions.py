@@ -307,6 +307,8 @@ def fragment_from_dict(
         prefix = f"{namespace}:"
         for pairs in read.records.values():
             for path, rec in pairs:
+                if not rec.attributes:
+                    continue
                 problems.extend(
                     _attribute_problems(
                         rec.attributes,
@@ -658,13 +660,16 @@ def _combine(
         )
         for part in parts
     ]
-    provenance: dict[str, Provenance] = {}
-    for rec_id, (owner_n, _, _) in owner.items():
-        if owner_n is not None:
-            provenance[rec_id] = of_part[owner_n]
+    # Keyed by "namespace:" for a part's own records (their ids carry the
+    # namespace), and by id for records that links extended.
+    provenance: dict[str, Provenance] = {
+        f"{parts[n].fragment.namespace}:": of_part[n] for n in active
+    }
     for rec_id, names in extended_by.items():
+        owner_n = owner[rec_id][0]
         provenance[rec_id] = attrs.evolve(
-            provenance.get(rec_id, BUNDLED), extended_by=tuple(names)
+            BUNDLED if owner_n is None else of_part[owner_n],
+            extended_by=tuple(names),
         )
     collections = {
         collection: tuple(records[rec.id] for _, rec in pairs)
