@@ -224,10 +224,17 @@ class ReadRecords:
     """
 
     vocabulary: Vocabulary
-    records: dict[str, list[tuple[str, Record]]]
+    records: dict[str, list[Record]]
+    indexes: dict[str, list[int]]
     unreadable: dict[str, str]
     cited: list[str]
     problems: list[Problem]
+
+    def path_of(self, collection: str, index: int) -> str:
+        """
+        Where record *index* of *collection* sat in the file.
+        """
+        return f"{collection}[{self.indexes[collection][index]}]"
 
 
 def read_records(data: Mapping[str, Any], source: str) -> ReadRecords:
@@ -245,12 +252,14 @@ def read_records(data: Mapping[str, Any], source: str) -> ReadRecords:
     if isinstance(vocabulary, list):
         problems.extend(vocabulary)
         vocabulary = Vocabulary()
-    records: dict[str, list[tuple[str, Record]]] = {}
+    records: dict[str, list[Record]] = {}
+    indexes: dict[str, list[int]] = {}
     unreadable: dict[str, str] = {}
     cited: list[str] = []
     for collection, cls in _COLLECTIONS.items():
         items = data.get(collection, [])
-        records[collection] = []
+        records[collection] = found = []
+        indexes[collection] = where = []
         if not isinstance(items, list):
             problems.append(
                 Problem(
@@ -262,6 +271,12 @@ def read_records(data: Mapping[str, Any], source: str) -> ReadRecords:
             )
             continue
         for i, item in enumerate(items):
+            try:
+                found.append(build(cls, item))
+                where.append(i)
+                continue
+            except NotFast:
+                pass
             path = f"{collection}[{i}]"
             record_id = item.get("id") if isinstance(item, dict) else None
             record_id = record_id if isinstance(record_id, str) else None
@@ -276,8 +291,11 @@ def read_records(data: Mapping[str, Any], source: str) -> ReadRecords:
                             p for p in raw_papers if isinstance(p, str)
                         )
             else:
-                records[collection].append((path, rec))
-    return ReadRecords(vocabulary, records, unreadable, cited, problems)
+                found.append(rec)
+                where.append(i)
+    return ReadRecords(
+        vocabulary, records, indexes, unreadable, cited, problems
+    )
 
 
 def taxonomy_from_dict(data: object, *, source: str = "<data>") -> Taxonomy:
@@ -353,6 +371,7 @@ def taxonomy_from_dict(data: object, *, source: str = "<data>") -> Taxonomy:
             survey=scalars["survey"],
             deprecated=deprecated,
             records=records,
+            path_of=read.path_of,
             unreadable=read.unreadable,
             cited=read.cited,
         )
@@ -360,7 +379,7 @@ def taxonomy_from_dict(data: object, *, source: str = "<data>") -> Taxonomy:
     provenance, provenance_problems = _read_provenance(
         data.get("provenance", {}),
         source,
-        {rec.id for pairs in records.values() for _, rec in pairs},
+        {rec.id for items in records.values() for rec in items},
     )
     problems.extend(provenance_problems)
     if problems:
@@ -373,8 +392,8 @@ def taxonomy_from_dict(data: object, *, source: str = "<data>") -> Taxonomy:
             deprecated=tuple(dep for _, dep in deprecated),
             provenance=provenance,
             **{  # type: ignore[arg-type]
-                collection: tuple(rec for _, rec in pairs)
-                for collection, pairs in records.items()
+                collection: tuple(items)
+                for collection, items in records.items()
             },
         )
 

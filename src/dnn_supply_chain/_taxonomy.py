@@ -117,7 +117,9 @@ def check_records(
     source: str,
     vocabulary: Vocabulary,
     survey: str | None,
-    records: Mapping[str, Sequence[tuple[str, Record]]],
+    records: Mapping[str, Sequence[Record]],
+    path_of: Callable[[str, int], str] | None = None,
+    kind_of: Mapping[str, str] | None = None,
     unreadable: Mapping[str, str] | None = None,
     cited: Iterable[str] = (),
     deprecated: Sequence[tuple[str, Deprecation]] = (),
@@ -126,9 +128,11 @@ def check_records(
     Return every cross-record problem: duplicate ids, dangling references,
     unknown vocabulary terms, unused papers, a cyclic lifecycle.
 
-    *records* maps each collection name (``"stages"``...) to ``(path,
-    record)`` pairs, the path being where the record sits in its file.
-    *unreadable* maps the ids of records that could not be read (already
+    *records* maps each collection name (``"stages"``...) to its records;
+    *path_of* tells where record *i* of a collection sits in its file
+    (default ``collection[i]``); it is called only to report a problem.
+    *kind_of*, the kind of every id, may be given by a caller that has
+    already checked the ids are unique.  *unreadable* maps the ids of records that could not be read (already
     reported) to their kinds, and *cited* lists the papers they cite, so
     that their problems are not reported again as dangling references.
     """
@@ -139,30 +143,39 @@ def check_records(
             Problem(source=source, path=path, record=record, message=message)
         )
 
-    kind_of: dict[str, str] = dict(unreadable or {})
-    first_path: dict[str, str] = dict.fromkeys(kind_of, "an unreadable record")
-    for collection in (
-        "stages",
-        "categories",
-        "attacks",
-        "defenses",
-        "papers",
-    ):
-        for path, rec in records.get(collection, ()):
-            if rec.id in kind_of:
-                add(
-                    f"{path}.id",
-                    rec.id,
-                    f"duplicate id: {first_path[rec.id]} already defines "
-                    f"{rec.id!r} (a {kind_of[rec.id]}); ids are unique "
-                    "across all kinds of record",
-                )
-                continue
-            kind_of[rec.id] = _KIND_OF_TYPE[type(rec)]
-            first_path[rec.id] = path
+    where = path_of or _default_path
+    if kind_of is None:
+        kinds: dict[str, str] = dict(unreadable or {})
+        first: dict[str, tuple[str, int] | None] = dict.fromkeys(kinds)
+        for collection in (
+            "stages",
+            "categories",
+            "attacks",
+            "defenses",
+            "papers",
+        ):
+            for i, rec in enumerate(records.get(collection, ())):
+                if rec.id in kinds:
+                    earlier = first[rec.id]
+                    shown = (
+                        "an unreadable record"
+                        if earlier is None
+                        else where(*earlier)
+                    )
+                    add(
+                        f"{where(collection, i)}.id",
+                        rec.id,
+                        f"duplicate id: {shown} already defines "
+                        f"{rec.id!r} (a {kinds[rec.id]}); ids are unique "
+                        "across all kinds of record",
+                    )
+                    continue
+                kinds[rec.id] = _KIND_OF_TYPE[type(rec)]
+                first[rec.id] = (collection, i)
+        kind_of = kinds
 
     def ref(  # noqa: PLR0917 - a private helper
-        prefix: str,
+        prefix: str | tuple[str, int],
         field: str,
         index: int | None,
         owner: str | None,
@@ -174,7 +187,8 @@ def check_records(
             return
         # The path is spelt out only for a problem: most references are
         # fine, and formatting every path costs more than the check.
-        path = prefix + field + ("" if index is None else f"[{index}]")
+        head = prefix if isinstance(prefix, str) else where(*prefix)
+        path = head + field + ("" if index is None else f"[{index}]")
         if found is None:
             near = suggest(value, [k for k, v in kind_of.items() if v == kind])
             hint = f"; did you mean {near[0]!r}?" if near else ""
@@ -186,7 +200,7 @@ def check_records(
     modalities = frozenset(vocabulary.modalities)
 
     def terms(  # noqa: PLR0917 - a private helper
-        prefix: str,
+        prefix: tuple[str, int],
         field: str,
         owner: str,
         values: Iterable[str],
@@ -203,7 +217,7 @@ def check_records(
                     else f"; known: {', '.join(known)}"
                 )
                 add(
-                    f"{prefix}{field}[{i}]",
+                    f"{where(*prefix)}{field}[{i}]",
                     owner,
                     f"unknown {what} {value!r}{hint}",
                 )
@@ -215,20 +229,20 @@ def check_records(
         used_papers.add(survey)
 
     stage_of_category: dict[str, str] = {}
-    for path, cat in records.get("categories", ()):
+    for n, cat in enumerate(records.get("categories", ())):
         assert isinstance(cat, Category)  # noqa: S101
-        ref(path, ".stage", None, cat.id, cat.stage, "stage")
+        ref(("categories", n), ".stage", None, cat.id, cat.stage, "stage")
         stage_of_category[cat.id] = cat.stage
 
     nexts: dict[str, tuple[str, ...]] = {}
-    for path, stage in records.get("stages", ()):
+    for n, stage in enumerate(records.get("stages", ())):
         assert isinstance(stage, Stage)  # noqa: S101
         nexts[stage.id] = stage.next
         for i, nxt in enumerate(stage.next):
-            ref(path, ".next", i, stage.id, nxt, "stage")
+            ref(("stages", n), ".next", i, stage.id, nxt, "stage")
             if nxt == stage.id:
                 add(
-                    f"{path}.next[{i}]",
+                    f"{where('stages', n)}.next[{i}]",
                     stage.id,
                     "a stage cannot follow itself",
                 )
@@ -237,8 +251,9 @@ def check_records(
         add("stages", None, "the lifecycle has a cycle: " + " -> ".join(cycle))
 
     for collection in ("attacks", "defenses"):
-        for path, rec in records.get(collection, ()):
+        for n, rec in enumerate(records.get(collection, ())):
             assert isinstance(rec, Attack | Defense)  # noqa: S101
+            path = (collection, n)
             ref(path, ".stage", None, rec.id, rec.stage, "stage")
             if isinstance(rec, Attack):
                 if rec.category is not None:
@@ -257,7 +272,7 @@ def check_records(
                         and kind_of.get(rec.stage) == "stage"
                     ):
                         add(
-                            f"{path}.category",
+                            f"{where(*path)}.category",
                             rec.id,
                             f"category {rec.category!r} belongs to stage "
                             f"{owner_stage!r}, not {rec.stage!r}",
@@ -291,7 +306,7 @@ def check_records(
             )
             if not rec.papers:
                 add(
-                    f"{path}.papers",
+                    f"{where(*path)}.papers",
                     rec.id,
                     "lists no paper; name at least the paper that introduced it",
                 )
@@ -300,35 +315,39 @@ def check_records(
                 used_papers.add(paper)
 
     seen_deprecated: set[str] = set()
-    for path, dep in deprecated:
+    for dep_path, dep in deprecated:
         if dep.id in kind_of:
             add(
-                f"{path}.id",
+                f"{dep_path}.id",
                 dep.id,
                 f"{dep.id!r} is deprecated, so it cannot name a record: "
                 "a released id is never reused",
             )
         if dep.id in seen_deprecated:
-            add(f"{path}.id", dep.id, f"{dep.id!r} is deprecated twice")
+            add(f"{dep_path}.id", dep.id, f"{dep.id!r} is deprecated twice")
         seen_deprecated.add(dep.id)
         for i, successor in enumerate(dep.successors):
             if successor not in kind_of:
                 near = suggest(successor, list(kind_of))
                 hint = f"; did you mean {near[0]!r}?" if near else ""
                 add(
-                    f"{path}.successors[{i}]",
+                    f"{dep_path}.successors[{i}]",
                     dep.id,
                     f"successor {successor!r} names no record{hint}",
                 )
 
-    for path, rec in records.get("papers", ()):
+    for n, rec in enumerate(records.get("papers", ())):
         if rec.id not in used_papers:
             add(
-                path,
+                where("papers", n),
                 rec.id,
                 "paper is not used by any attack or defense; cite it from one or remove it",
             )
     return problems
+
+
+def _default_path(collection: str, index: int) -> str:
+    return f"{collection}[{index}]"
 
 
 def _a(noun: str) -> str:
@@ -489,10 +508,7 @@ class Taxonomy:
                 (f"deprecated[{i}]", d) for i, d in enumerate(self.deprecated)
             ],
             records={
-                collection: [
-                    (f"{collection}[{i}]", rec)
-                    for i, rec in enumerate(getattr(self, collection))
-                ]
+                collection: getattr(self, collection)
                 for collection in _COLLECTIONS.values()
             },
         )
@@ -1139,10 +1155,6 @@ class _Index:
             *tax.papers,
         )
         self.by_id: dict[str, Record] = {r.id: r for r in self.all_records}
-        self.pos: dict[str, dict[str, int]] = {
-            kind: {r.id: i for i, r in enumerate(getattr(tax, coll))}
-            for kind, coll in _COLLECTIONS.items()
-        }
         self.previous: dict[str, tuple[Stage, ...]] = {}
         for stage in tax.stages:
             for nxt in stage.next:
@@ -1177,6 +1189,14 @@ class _Index:
         # The filter indexes are built on first use: loading stays cheap for
         # callers that only look records up.  Two threads may both build
         # them; they build equal values, and either result serves.
+        if name == "pos":
+            tax = self._tax
+            pos = {
+                kind: {r.id: i for i, r in enumerate(getattr(tax, coll))}
+                for kind, coll in _COLLECTIONS.items()
+            }
+            self.__dict__.setdefault("pos", pos)
+            return self.__dict__["pos"]
         if name not in _Index._LAZY:
             raise AttributeError(name)
         self._build_filters(self._tax)

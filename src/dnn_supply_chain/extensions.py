@@ -20,6 +20,7 @@ load); with ``strict=True`` it raises :class:`ExtensionError` instead.
 
 from __future__ import annotations
 
+import bisect
 import json
 import tomllib
 import warnings
@@ -305,8 +306,8 @@ def fragment_from_dict(
             links.append(link)
     if namespace is not None:
         prefix = f"{namespace}:"
-        for pairs in read.records.values():
-            for path, rec in pairs:
+        for collection, items in read.records.items():
+            for n, rec in enumerate(items):
                 if not rec.attributes:
                     continue
                 problems.extend(
@@ -314,7 +315,7 @@ def fragment_from_dict(
                         rec.attributes,
                         prefix,
                         source,
-                        f"{path}.attributes",
+                        f"{read.path_of(collection, n)}.attributes",
                         rec.id,
                     )
                 )
@@ -335,8 +336,8 @@ def fragment_from_dict(
         vocabulary=read.vocabulary,
         links=tuple(links),
         **{  # type: ignore[arg-type]
-            collection: tuple(rec for _, rec in pairs)
-            for collection, pairs in read.records.items()
+            collection: tuple(items)
+            for collection, items in read.records.items()
         },
     )
 
@@ -488,11 +489,19 @@ def _combine(
             )
         )
 
+    def source_of(n: int | None) -> Any:
+        return base if n is None else parts[n].fragment
+
     kinds = dict(zip(_COLLECTIONS, KINDS, strict=True))
-    owner: dict[str, tuple[int | None, str, str]] = {}
+    # id -> (part or None for bundled, collection, index); paths are
+    # spelt out only for problems.
+    owner: dict[str, tuple[int | None, str, int]] = {}
+    kind_of: dict[str, str] = {}
     for collection in _COLLECTIONS:
+        kind = kinds[collection]
         for i, rec in enumerate(getattr(base, collection)):
-            owner[rec.id] = (None, f"{collection}[{i}]", kinds[collection])
+            owner[rec.id] = (None, collection, i)
+            kind_of[rec.id] = kind
     namespaces: dict[str, int] = {}
     for n, part in enumerate(parts):
         ns = part.fragment.namespace
@@ -507,10 +516,11 @@ def _combine(
             namespaces[ns] = n
         prefix = f"{ns}:"
         for collection in _COLLECTIONS:
+            kind = kinds[collection]
             for i, rec in enumerate(getattr(part.fragment, collection)):
-                path = f"{collection}[{i}]"
-                if rec.id in owner:
-                    first_n, first_path, _ = owner[rec.id]
+                rec_id = rec.id
+                if rec_id in owner:
+                    first_n, first_collection, first_i = owner[rec_id]
                     earlier = None if first_n is None else parts[first_n]
                     what = (
                         "redefines an id of"
@@ -519,33 +529,37 @@ def _combine(
                     )
                     fail(
                         n,
-                        f"{path}.id",
-                        f"{_label(part)} {what} {_label(earlier)} ({first_path}): {rec.id!r}",
-                        rec.id,
+                        f"{collection}[{i}].id",
+                        f"{_label(part)} {what} {_label(earlier)} "
+                        f"({first_collection}[{first_i}]): {rec_id!r}",
+                        rec_id,
                     )
                     continue
-                if not rec.id.startswith(prefix):
-                    slug = rec.id.rpartition(":")[2]
+                if not rec_id.startswith(prefix):
+                    slug = rec_id.rpartition(":")[2]
                     fail(
                         n,
-                        f"{path}.id",
+                        f"{collection}[{i}].id",
                         f"ids of this extension start with {prefix!r}: "
-                        f"rename {rec.id!r} to '{prefix}{slug}'",
-                        rec.id,
+                        f"rename {rec_id!r} to '{prefix}{slug}'",
+                        rec_id,
                     )
                     continue
-                owner[rec.id] = (n, path, kinds[collection])
+                owner[rec_id] = (n, collection, i)
+                kind_of[rec_id] = kind
 
-    # Links: check them, then apply them to copies of the records.
-    records: dict[str, Record] = {}
-    for collection in _COLLECTIONS:
-        for rec in getattr(base, collection):
-            records[rec.id] = rec
-        for n, part in enumerate(parts):
-            if n in failures:
-                continue
-            for rec in getattr(part.fragment, collection):
-                records.setdefault(rec.id, rec)
+    # Links: check them, then apply them to copies of their targets.
+    modified: dict[str, Record] = {}
+
+    def find(rec_id: str) -> Record | None:
+        if rec_id in modified:
+            return modified[rec_id]
+        found = owner.get(rec_id)
+        if found is None or (found[0] is not None and found[0] in failures):
+            return None
+        record: Record = getattr(source_of(found[0]), found[1])[found[2]]
+        return record
+
     extended_by: dict[str, list[str]] = {}
     attribute_owner: dict[tuple[str, str], int] = {}
     for n, part in enumerate(parts):
@@ -553,11 +567,11 @@ def _combine(
             continue
         for i, link in enumerate(part.fragment.links):
             path = f"links[{i}]"
-            target = records.get(link.record)
+            target = find(link.record)
             if target is None:
                 fail(n, f"{path}.record", f"no record has id {link.record!r}")
                 continue
-            kind = owner[link.record][2]
+            kind = kind_of[link.record]
             changes: dict[str, Any] = {}
             for name, (target_kind, value_kind) in _LINK_FIELDS.items():
                 values: tuple[str, ...] = getattr(link, name)
@@ -571,18 +585,18 @@ def _combine(
                     )
                     continue
                 for j, value in enumerate(values):
-                    found = owner.get(value)
-                    if found is None:
+                    found_kind = kind_of.get(value)
+                    if found_kind is None:
                         fail(
                             n,
                             f"{path}.{name}[{j}]",
                             f"unknown {value_kind} {value!r}",
                         )
-                    elif found[2] != value_kind:
+                    elif found_kind != value_kind:
                         fail(
                             n,
                             f"{path}.{name}[{j}]",
-                            f"{value!r} is {_a(found[2])}, not {_a(value_kind)}",
+                            f"{value!r} is {_a(found_kind)}, not {_a(value_kind)}",
                         )
                 current: tuple[str, ...] = getattr(target, name)
                 changes[name] = current + tuple(
@@ -603,7 +617,7 @@ def _combine(
                 }
             if n in failures:
                 continue
-            records[link.record] = attrs.evolve(target, **changes)
+            modified[link.record] = attrs.evolve(target, **changes)
             extended_by.setdefault(link.record, []).append(part.info.name)
     if failures:
         return None, failures
@@ -620,16 +634,34 @@ def _combine(
             *(parts[n].fragment.vocabulary.modalities for n in active),
         ),
     )
-    labelled: dict[str, list[tuple[str, Record]]] = {}
+    collections: dict[str, tuple[Record, ...]] = {}
+    # Per collection: (start, part or None) of each source's run.
+    runs: dict[str, list[tuple[int, int | None]]] = {}
     for collection in _COLLECTIONS:
-        pairs = labelled.setdefault(collection, [])
-        for i, rec in enumerate(getattr(base, collection)):
-            pairs.append((f"-|{collection}[{i}]", records[rec.id]))
-        for n in active:
-            for i, rec in enumerate(getattr(parts[n].fragment, collection)):
-                pairs.append((f"{n}|{collection}[{i}]", records[rec.id]))
+        items: list[Record] = []
+        runs[collection] = spans = []
+        sources: list[int | None] = [None, *active]
+        for source_n in sources:
+            spans.append((len(items), source_n))
+            items.extend(getattr(source_of(source_n), collection))
+        if modified:
+            items = [modified.get(rec.id, rec) for rec in items]
+        collections[collection] = tuple(items)
+
+    def path_of(collection: str, index: int) -> str:
+        spans = runs[collection]
+        pos = bisect.bisect_right(spans, index, key=lambda span: span[0]) - 1
+        start, n = spans[pos]
+        tag = "-" if n is None else str(n)
+        return f"{tag}|{collection}[{index - start}]"
+
     problems = check_records(
-        source="", vocabulary=vocabulary, survey=base.survey, records=labelled
+        source="",
+        vocabulary=vocabulary,
+        survey=base.survey,
+        records=collections,
+        path_of=path_of,
+        kind_of=kind_of,
     )
     linkers = [
         n
@@ -639,14 +671,14 @@ def _combine(
     for problem in problems:
         tag, _, path = problem.path.partition("|")
         if tag.isdigit():
-            n = int(tag)
+            blamed = int(tag)
         elif linkers:
             # A problem in bundled records (a cycle, a stage made
             # unreachable) comes from a link: blame the last linker.
-            n = linkers[-1]
+            blamed = linkers[-1]
         else:
-            n = active[-1]
-        fail(n, path or problem.path, problem.message, problem.record)
+            blamed = active[-1]
+        fail(blamed, path or problem.path, problem.message, problem.record)
     if failures:
         return None, failures
 
@@ -671,10 +703,6 @@ def _combine(
             BUNDLED if owner_n is None else of_part[owner_n],
             extended_by=tuple(names),
         )
-    collections = {
-        collection: tuple(records[rec.id] for _, rec in pairs)
-        for collection, pairs in labelled.items()
-    }
     collections["stages"] = tuple(_topological(collections["stages"]))  # type: ignore[arg-type]
     with trusted():
         merged = Taxonomy(
