@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import re
 import threading
 
@@ -25,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 import attrs
 
 from ._checks import NotFast, build
+from ._parsing import ParseFailure, parse, show
 from ._records import (
     Attack,
     Attributes,
@@ -110,7 +110,7 @@ def converter() -> cattrs.Converter:
             if type(value) is not cls:
                 msg = (
                     f"expected {cls.__name__}, got {type(value).__name__} "
-                    f"{value!r}"
+                    f"{show(value)}"
                 )
                 raise TypeError(msg)
             return value
@@ -127,12 +127,12 @@ def converter() -> cattrs.Converter:
         if not isinstance(value, list | tuple):
             msg = (
                 "expected a list of strings, got "
-                f"{type(value).__name__} {value!r}"
+                f"{type(value).__name__} {show(value)}"
             )
             raise TypeError(msg)
         for item in value:
             if type(item) is not str:
-                msg = f"expected a list of strings, got an item {item!r}"
+                msg = f"expected a list of strings, got an item {show(item)}"
                 raise TypeError(msg)
         return tuple(value)
 
@@ -140,7 +140,7 @@ def converter() -> cattrs.Converter:
 
     def attributes(value: object, _: type) -> Attributes:
         if not isinstance(value, dict):
-            msg = f"expected an object of attributes, got {value!r}"
+            msg = f"expected an object of attributes, got {show(value)}"
             raise TypeError(msg)
         return Attributes(value)
 
@@ -181,6 +181,14 @@ def _structure(
         return _fast(item, cls)
     except NotFast:
         pass
+    if not isinstance(item, dict):
+        what = (
+            "null" if item is None else f"{type(item).__name__} {show(item)}"
+        )
+        message = f"expected an object with the fields of a {cls.__name__}, got {what}"
+        return [
+            Problem(source=source, path=path, record=record, message=message)
+        ]
     try:
         return converter().structure(item, cls)
     except Exception as exc:  # noqa: BLE001 - reported, never swallowed
@@ -327,21 +335,21 @@ def taxonomy_from_dict(data: object, *, source: str = "<data>") -> Taxonomy:
         raise TaxonomyDataError(problems)
     for key in sorted(set(data) - _KEYS, key=str):
         add(
-            str(key),
+            str(key) or "''",
             f"unknown key {key!r}; remove it (known: {', '.join(sorted(_KEYS))})",
         )
     version = data.get("schema_version")
     if version != SCHEMA_VERSION:
         add(
             "schema_version",
-            f"unsupported schema_version {version!r}; this release reads "
+            f"unsupported schema_version {show(version)}; this release reads "
             f"version {SCHEMA_VERSION}",
         )
     scalars: dict[str, str | None] = {}
     for key in _SCALARS:
         value = data.get(key)
         if value is not None and not isinstance(value, str):
-            add(key, f"expected a string or null, got {value!r}")
+            add(key, f"expected a string or null, got {show(value)}")
             value = None
         scalars[key] = value
     read = read_records(data, source)
@@ -486,13 +494,10 @@ def _read_provenance(
 
 def _parse_json(text: str, source: str) -> object:
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
+        return parse(text, toml=False)
+    except ParseFailure as exc:
         problem = Problem(
-            source=source,
-            path=f"line {exc.lineno}, column {exc.colno}",
-            record=None,
-            message=f"invalid JSON: {exc.msg}",
+            source=source, path=exc.where, record=None, message=exc.message
         )
         raise TaxonomyDataError([problem]) from None
 
@@ -511,7 +516,17 @@ def load_file(path: str | Path) -> Taxonomy:
     .. versionadded:: 0.1.0
     """
     path = Path(path)
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        problem = Problem(
+            source=str(path),
+            path="",
+            record=None,
+            message=f"the file is not UTF-8 text ({exc.reason} at byte "
+            f"{exc.start})",
+        )
+        raise TaxonomyDataError([problem]) from None
     return taxonomy_from_dict(_parse_json(text, str(path)), source=str(path))
 
 

@@ -160,7 +160,13 @@ class Attributes(Mapping[str, Any]):
         return {key: _thaw(value) for key, value in self._data.items()}
 
 
-def _freeze(value: object, path: str) -> Any:
+_MAX_DEPTH = 64
+
+
+def _freeze(value: object, path: str, depth: int = 0) -> Any:
+    if depth > _MAX_DEPTH:
+        msg = f"attribute {path!r}: values nest more than {_MAX_DEPTH} deep"
+        raise ValueError(msg)
     if value is None or isinstance(value, str | bool | int):
         return value
     if isinstance(value, float):
@@ -169,14 +175,16 @@ def _freeze(value: object, path: str) -> Any:
             raise ValueError(msg)
         return value
     if isinstance(value, list | tuple):
-        return tuple(_freeze(v, f"{path}[{i}]") for i, v in enumerate(value))
+        return tuple(
+            _freeze(v, f"{path}[{i}]", depth + 1) for i, v in enumerate(value)
+        )
     if isinstance(value, Mapping):
         for key in value:
             if not isinstance(key, str):
                 msg = f"attribute {path!r}: object keys must be strings, got {key!r}"
                 raise TypeError(msg)
         return MappingProxyType(
-            {k: _freeze(v, f"{path}.{k}") for k, v in value.items()}
+            {k: _freeze(v, f"{path}.{k}", depth + 1) for k, v in value.items()}
         )
     msg = f"attribute {path!r}: {type(value).__name__} is not a JSON value"
     raise TypeError(msg)

@@ -21,8 +21,6 @@ load); with ``strict=True`` it raises :class:`ExtensionError` instead.
 from __future__ import annotations
 
 import bisect
-import json
-import tomllib
 import warnings
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -34,6 +32,7 @@ import attrs
 
 from attrs import field, validators
 
+from ._parsing import show
 from ._records import (
     ID_PATTERN,
     Attack,
@@ -276,7 +275,7 @@ def fragment_from_dict(
         raise ExtensionError(problems, source=source)
     for key in sorted(set(data) - _FRAGMENT_KEYS, key=str):
         add(
-            str(key),
+            str(key) or "''",
             f"unknown key {key!r}; expected one of {', '.join(sorted(_FRAGMENT_KEYS))}",
         )
     namespace = data.get("namespace")
@@ -288,7 +287,7 @@ def fragment_from_dict(
         add(
             "namespace",
             "missing or invalid 'namespace': declare a lowercase slug, for "
-            f'example namespace = "acme" (got {namespace!r})',
+            f'example namespace = "acme" (got {show(namespace)})',
         )
         namespace = None
     read = read_records(data, source)
@@ -362,24 +361,15 @@ def _attribute_problems(
 
 
 def _parse_text(text: str, source: str, *, toml: bool) -> object:
+    from ._parsing import ParseFailure, parse
+
     try:
-        return tomllib.loads(text) if toml else json.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        message, _, where = str(exc).rpartition(" (at ")
+        return parse(text, toml=toml)
+    except ParseFailure as exc:
         problem = Problem(
-            source=source,
-            path=where.rstrip(")") if message else "",
-            record=None,
-            message=f"invalid TOML: {message or exc}",
+            source=source, path=exc.where, record=None, message=exc.message
         )
-    except json.JSONDecodeError as exc:
-        problem = Problem(
-            source=source,
-            path=f"line {exc.lineno}, column {exc.colno}",
-            record=None,
-            message=f"invalid JSON: {exc.msg}",
-        )
-    raise ExtensionError([problem], source=source)
+        raise ExtensionError([problem], source=source) from None
 
 
 def read_fragment(path: str | Path) -> Fragment:
@@ -561,6 +551,8 @@ def _combine(
         return record
 
     extended_by: dict[str, list[str]] = {}
+    # record id -> (part, link index, fields changed) of the links applied
+    links_on: dict[str, list[tuple[int, int, tuple[str, ...]]]] = {}
     attribute_owner: dict[tuple[str, str], int] = {}
     for n, part in enumerate(parts):
         if n in failures:
@@ -619,6 +611,7 @@ def _combine(
                 continue
             modified[link.record] = attrs.evolve(target, **changes)
             extended_by.setdefault(link.record, []).append(part.info.name)
+            links_on.setdefault(link.record, []).append((n, i, tuple(changes)))
     if failures:
         return None, failures
 
@@ -668,9 +661,26 @@ def _combine(
         for n in active
         if parts[n].fragment.links or parts[n].fragment.stages
     ]
+    next_links: list[tuple[int, int, tuple[str, ...]]] = [
+        (n, i, ("next",))
+        for n in active
+        for i, link in enumerate(parts[n].fragment.links)
+        if link.next
+    ]
     for problem in problems:
         tag, _, path = problem.path.partition("|")
-        if tag.isdigit():
+        field = path.partition(".")[2].partition("[")[0]
+        applied = links_on.get(problem.record or "", [])
+        by_link = [a for a in applied if field in a[2]]
+        if problem.record is None and path == "" and next_links:
+            # A cycle in the lifecycle: a link that adds a `next` made it.
+            by_link = next_links
+        if by_link:
+            # The record is fine as its owner wrote it: the link that
+            # changed it is to blame, at the link's own path.
+            blamed, i, _ = by_link[-1]
+            path = f"links[{i}].{field or 'next'}"
+        elif tag.isdigit():
             blamed = int(tag)
         elif linkers:
             # A problem in bundled records (a cycle, a stage made

@@ -12,7 +12,6 @@ taxonomy; :func:`coverage_report` tells what the model forgot.
 from __future__ import annotations
 
 import json
-import tomllib
 
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -22,6 +21,7 @@ import attrs
 
 from attrs import field, validators
 
+from ._parsing import ParseFailure, parse, show
 from .exceptions import ThreatModelError
 
 
@@ -262,7 +262,7 @@ class _Reader:
         for key in value:
             if key not in keys:
                 self.error(
-                    f"{path}.{key}" if path else str(key),
+                    f"{path}.{key}" if path else (str(key) or "''"),
                     f"unknown key {key!r}; expected one of {', '.join(keys)}",
                 )
         return value
@@ -449,10 +449,12 @@ def _kind(value: object) -> str:
     if isinstance(value, bool):
         return f"a boolean ({str(value).lower()})"
     if isinstance(value, int | float):
-        return f"a number ({value!r})"
+        return f"a number ({show(value)})"
     if isinstance(value, str):
         return (
-            "an empty string" if not value.strip() else f"a string ({value!r})"
+            "an empty string"
+            if not value.strip()
+            else f"a string ({show(value)})"
         )
     if isinstance(value, list):
         return "a list"
@@ -517,19 +519,10 @@ def read_threat_model(path: str | Path) -> ThreatModel:
     except (OSError, UnicodeDecodeError) as exc:
         msg = f"cannot read the file: {exc}"
         raise fail(msg) from None
-    if suffix == ".toml":
-        try:
-            data: object = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            message, _, where = str(exc).rpartition(" (at ")
-            msg = f"invalid TOML: {message or exc}"
-            raise fail(msg, where.rstrip(")") if message else "") from None
-    else:
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            msg = f"invalid JSON: {exc.msg}"
-            raise fail(msg, f"line {exc.lineno}, column {exc.colno}") from None
+    try:
+        data = parse(text, toml=suffix == ".toml")
+    except ParseFailure as exc:
+        raise fail(exc.message, exc.where) from None
     return threat_model_from_dict(data, source=source)
 
 
