@@ -473,7 +473,10 @@ def build_taxonomy_schema(fragment_schema: dict[str, Any]) -> dict[str, Any]:
                 **optional_text,
                 "description": "The ATLAS release the crosswalk was made against.",
             },
-            "vocabulary": fragment_schema["properties"]["vocabulary"],
+            "vocabulary": {
+                **fragment_schema["properties"]["vocabulary"],
+                "description": "The threat types and modalities records may use.",
+            },
             **{c: fragment_schema["properties"][c] for c in collections},
             "deprecated": {
                 "type": "array",

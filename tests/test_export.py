@@ -14,7 +14,7 @@ import dnn_supply_chain as dsc
 
 from conftest import ROOT
 from dnn_supply_chain.cli import main
-from dnn_supply_chain.export import FORMATS, export
+from dnn_supply_chain._export import FORMATS, export
 
 
 SCHEMA = json.loads(

@@ -15,8 +15,8 @@ from bibtexparser.middlewares import LatexDecodingMiddleware
 
 import dnn_supply_chain as dsc
 
-from dnn_supply_chain.export import export
-from dnn_supply_chain.export._bibtex import _entry_type, render
+from dnn_supply_chain._export import export
+from dnn_supply_chain._export._bibtex import _entry_type, render
 
 
 # The escapes the export writes, and the characters they stand for.

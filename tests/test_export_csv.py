@@ -11,8 +11,8 @@ import pytest
 
 import dnn_supply_chain as dsc
 
-from dnn_supply_chain.export import export
-from dnn_supply_chain.export._csv import COLUMNS, render
+from dnn_supply_chain._export import export
+from dnn_supply_chain._export._csv import COLUMNS, render
 
 
 def read(text):

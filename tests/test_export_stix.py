@@ -21,7 +21,7 @@ from stix2validator import ValidationOptions, validate_string
 
 import dnn_supply_chain as dsc
 
-from dnn_supply_chain.export import _stix, export
+from dnn_supply_chain._export import _stix, export
 from dnn_supply_chain.extensions import Provenance
 
 
@@ -373,7 +373,7 @@ class TestDeterminism:
         """
         code = (
             "import sys, dnn_supply_chain as dsc\n"
-            "from dnn_supply_chain.export import export\n"
+            "from dnn_supply_chain._export import export\n"
             "export(dsc.load(extensions=False), 'stix')\n"
             "print(sorted(m for m in sys.modules if m.startswith('stix2')))\n"
         )

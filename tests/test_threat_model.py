@@ -869,3 +869,29 @@ class TestInitCommand:
         code, _, err = run(capsys, "init", "--stage", "deploy")
         assert 2 == code
         assert "did you mean 'deployment'?" in err
+
+
+class TestDeprecatedCoverage:
+    """
+    Coverage follows deprecated tags to their successors.
+    """
+
+    def test_renamed_tag_counts_as_its_successor(self, tax):
+        """
+        A threat tagged with a renamed id considers the successor.
+        """
+        data = dsc.taxonomy_to_dict(tax)
+        data["deprecated"] = [
+            {
+                "id": "api-imitation",
+                "change": "renamed",
+                "successors": ["imitation-attack"],
+                "since": "0.2.0",
+            }
+        ]
+        renamed = dsc.taxonomy_from_dict(data)
+        tm = model()
+        tm["threats"][0]["tags"] = ["api-imitation"]
+        report = dsc.coverage_report(dsc.threat_model_from_dict(tm), renamed)
+        assert renamed.attack("imitation-attack") not in report.not_considered
+        assert 1 == len(report.warnings)

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 
 if TYPE_CHECKING:
+    from ._export import FORMATS, export
     from ._loading import (
         SCHEMA_VERSION,
         Manifest,
@@ -59,7 +60,6 @@ if TYPE_CHECKING:
         ThreatModelError,
         UnknownIdError,
     )
-    from .export import FORMATS, export
     from .extensions import (
         ENTRY_POINT_GROUP,
         ExtensionInfo,
@@ -201,7 +201,7 @@ _HOMES = {
         "OwaspRisk",
         "load_crosswalk",
     ),
-    ".export": ("FORMATS", "export"),
+    "._export": ("FORMATS", "export"),
     ".extensions": (
         "ENTRY_POINT_GROUP",
         "ExtensionInfo",

@@ -813,7 +813,7 @@ def _validate(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> int:
 def _export(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
     from pathlib import Path
 
-    from .export import export
+    from ._export import export
 
     text = export(tax, args.format)
     if args.output is None:

@@ -634,6 +634,14 @@ def dump_threat_model(
 # -- validation --------------------------------------------------------------
 
 
+def _current(taxonomy: Taxonomy, record_id: str) -> str:
+    """
+    The id that names the record now: a renamed or merged id's successor.
+    """
+    successors = taxonomy.successor_of(record_id)
+    return successors[0] if len(successors) == 1 else record_id
+
+
 def _successors(taxonomy: Taxonomy, record_id: str) -> tuple[str, ...]:
     """
     The ids that replace a deprecated *record_id* (the id lifecycle).
@@ -1259,9 +1267,9 @@ def coverage_report(
     tagged: dict[str, list[str]] = {}
     for threat in model.threats:
         tagged[threat.id] = [
-            t.id
-            for t in threat.tags
-            if t.id in tax and tax.kind_of(t.id) == "attack"
+            ref
+            for ref in (_current(tax, t.id) for t in threat.tags)
+            if ref in tax and tax.kind_of(ref) == "attack"
         ]
     considered = {a for ids in tagged.values() for a in ids}
 
