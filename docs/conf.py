@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 import sys
 
 from importlib.metadata import version as _version
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sphinx import addnodes
 from sphinx.pycode import ModuleAnalyzer
 
 
@@ -22,19 +25,33 @@ copyright = "dnn-supply-chain maintainers"
 release = _version("dnn-supply-chain")
 version = ".".join(release.split(".")[:2])
 
+# Local extensions: dsc_catalogue generates the catalogue from the data.
+sys.path.insert(0, str(Path(__file__).parent / "_ext"))
+
 extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",
     "sphinx.ext.viewcode",
     "sphinx.ext.doctest",
+    "sphinx.ext.intersphinx",
     "myst_parser",
+    "dsc_catalogue",
 ]
 
-source_suffix = {".md": "markdown"}
-exclude_patterns = ["_build"]
+# The hand-written pages are MyST; the generated catalogue pages are reST,
+# which has field lists and escaping rules that suit generated text.
+source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
+exclude_patterns = [
+    "_build",
+    "_inventories",
+    # Snippets that catalogue.md and index.md include, not pages.
+    "catalogue/_*",
+]
 
 html_theme = "furo"
 html_title = f"{project} {release}"
+html_static_path = ["_static"]
+html_css_files = ["dsc.css"]
 
 autodoc_typehints = "description"
 autodoc_member_order = "bysource"
@@ -48,17 +65,23 @@ napoleon_numpy_docstring = False
 python_use_unqualified_type_names = True
 
 nitpicky = True
-# Standard-library names that appear in signatures and docstrings.  There
-# is no intersphinx (the docs are built offline, so the Python inventory
-# cannot be fetched), so these cannot resolve.  Only stdlib names belong
-# here: a broken reference to one of our own names must fail the build.
+
+# The build machine has no internet, so the inventories ship in
+# _inventories/ (from Debian's documentation packages; see its README.md
+# and update.sh).  Each base URL is that of the release the inventory was
+# built from, so that every anchor in it exists there.
+intersphinx_mapping = {
+    "python": ("https://docs.python.org/3.11/", "_inventories/python.inv"),
+    "attrs": ("https://www.attrs.org/en/22.2.0/", "_inventories/attrs.inv"),
+    "cattrs": ("https://catt.rs/en/v22.2.0/", "_inventories/cattrs.inv"),
+}
+# Names intersphinx cannot resolve.  A broken reference to one of our own
+# names must fail the build, so only third-party names belong here, each
+# with the reason it cannot resolve.
 nitpick_ignore = [
-    ("py:class", "collections.abc.Iterable"),
-    ("py:class", "collections.abc.Sequence"),
-    ("py:class", "pathlib.Path"),
-    ("py:func", "json.load"),
-    ("py:func", "tomllib.load"),
-    # Hypothesis's own type, in the signatures of dnn_supply_chain.testing.
+    # In the signatures of dnn_supply_chain.testing.  Hypothesis is an
+    # optional dependency (the "testing" extra) and no Hypothesis inventory
+    # ships in _inventories/.
     ("py:class", "hypothesis.strategies.SearchStrategy"),
 ]
 
@@ -95,5 +118,60 @@ def _reexported_data_doc(  # noqa: PLR0917 - the event's signature
             return
 
 
+def _factory_defaults(  # noqa: PLR0917 - the event's signature
+    app: Sphinx,  # noqa: ARG001 - the event's signature
+    what: str,  # noqa: ARG001 - the event's signature
+    name: str,  # noqa: ARG001 - the event's signature
+    obj: object,  # noqa: ARG001 - the event's signature
+    options: object,  # noqa: ARG001 - the event's signature
+    signature: str | None,
+    return_annotation: str | None,
+) -> tuple[str | None, str | None] | None:
+    """
+    Show an attrs factory default as ``<factory>``, as dataclasses do.
+
+    The ``__init__`` that attrs generates defaults such arguments to its
+    ``NOTHING`` sentinel, which means nothing to a reader.
+    """
+    if signature is None or "=NOTHING" not in signature:
+        return None
+    return re.sub(r"=NOTHING\b", "=<factory>", signature), return_annotation
+
+
+def _version_notes_last(
+    app: Sphinx,  # noqa: ARG001 - the event's signature
+    domain: str,  # noqa: ARG001 - the event's signature
+    objtype: str,  # noqa: ARG001 - the event's signature
+    contentnode: addnodes.desc_content,
+) -> None:
+    """
+    Move "Added in version" notes after the parameter and return types.
+
+    With ``autodoc_typehints = "description"``, a docstring without an
+    ``Args:`` section gets its types in a field list appended after the
+    whole docstring, so after its ``versionadded`` note.  The note goes
+    last, before the members of a class.
+    """
+    notes = [
+        node
+        for node in contentnode.children
+        if isinstance(node, addnodes.versionmodified)
+    ]
+    for node in notes:
+        contentnode.remove(node)
+    members = [
+        i
+        for i, node in enumerate(contentnode.children)
+        if isinstance(node, addnodes.desc)
+    ]
+    at = members[0] if members else len(contentnode.children)
+    contentnode[at:at] = notes
+
+
 def setup(app: Sphinx) -> None:
     app.connect("autodoc-process-docstring", _reexported_data_doc)
+    app.connect("autodoc-process-signature", _factory_defaults)
+    # After autodoc's typehints (priority 500) have added their fields.
+    app.connect(
+        "object-description-transform", _version_notes_last, priority=900
+    )
