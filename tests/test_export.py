@@ -13,8 +13,8 @@ import pytest
 import dnn_supply_chain as dsc
 
 from conftest import ROOT
-from dnn_supply_chain.cli import main
 from dnn_supply_chain._export import FORMATS, export
+from dnn_supply_chain.cli import main
 
 
 SCHEMA = json.loads(

@@ -46,11 +46,25 @@ def check(fn: Check) -> dict[str, Check]:
     return {CHECK: fn}
 
 
+def is_text(value: str) -> bool:
+    """
+    Whether *value* is Unicode text (no lone surrogate), which UTF-8 can
+    carry.
+    """
+    if value.isascii():
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def str_(value: Any) -> str:
     """
     A string.
     """
-    if type(value) is not str:
+    if type(value) is not str or not is_text(value):
         raise NotFast
     return value
 
@@ -59,7 +73,7 @@ def opt_str(value: Any) -> str | None:
     """
     A string or None.
     """
-    if value is not None and type(value) is not str:
+    if value is not None and (type(value) is not str or not is_text(value)):
         raise NotFast
     return value
 
@@ -68,7 +82,7 @@ def text(value: Any) -> str:
     """
     A string with something in it.
     """
-    if type(value) is not str or not value.strip():
+    if type(value) is not str or not value.strip() or not is_text(value):
         raise NotFast
     return value
 
@@ -108,7 +122,7 @@ def tuple_of(inner: Check | None, *, unique: bool = False) -> Check:
         if type(value) is not list:
             raise NotFast
         for item in value:
-            if type(item) is not str:
+            if type(item) is not str or not is_text(item):
                 raise NotFast
         if inner is not None:
             for item in value:
@@ -156,9 +170,20 @@ def _inline(fn: Check, code: str) -> None:
     _INLINE[fn] = code
 
 
-_inline(str_, "if type(v) is not str: raise NotFast")
-_inline(opt_str, "if v is not None and type(v) is not str: raise NotFast")
-_inline(text, "if type(v) is not str or not v.strip(): raise NotFast")
+_inline(
+    str_,
+    "if type(v) is not str or not (v.isascii() or is_text(v)): raise NotFast",
+)
+_inline(
+    opt_str,
+    "if v is not None and (type(v) is not str or not (v.isascii() or "
+    "is_text(v))): raise NotFast",
+)
+_inline(
+    text,
+    "if type(v) is not str or not v.strip() or not (v.isascii() or "
+    "is_text(v)): raise NotFast",
+)
 _inline(int_, "if type(v) is not int: raise NotFast")
 
 
@@ -172,6 +197,7 @@ def _compile(cls: type[Any]) -> Callable[[Any], Any]:
     fields = attrs.fields(cls)
     namespace: dict[str, Any] = {
         "NotFast": NotFast,
+        "is_text": is_text,
         "M": _MISSING,
         "new": object.__new__,
         "cls": cls,

@@ -44,7 +44,16 @@ _ARXIV = re.compile(r"[0-9]{4}\.[0-9]{4,5}")
 
 _Validator: TypeAlias = Callable[[Any, "attrs.Attribute[Any]", Any], Any]
 
-_str = validators.instance_of(str)
+
+def _unicode(
+    _inst: object, attribute: attrs.Attribute[Any], value: Any
+) -> None:
+    if isinstance(value, str) and not _c.is_text(value):
+        msg = f"'{attribute.name}' is not Unicode text (a lone surrogate)"
+        raise ValueError(msg)
+
+
+_str = validators.and_(validators.instance_of(str), _unicode)
 _optional_str = validators.optional(_str)
 _id = validators.and_(_str, validators.matches_re(ID_PATTERN))
 
@@ -114,8 +123,8 @@ class Attributes(Mapping[str, Any]):
             msg = f"attributes must be a mapping, got {type(items).__name__}"
             raise TypeError(msg)
         for key in items:
-            if not isinstance(key, str) or not key:
-                msg = f"attribute keys must be non-empty strings, got {key!r}"
+            if not isinstance(key, str) or not key or not _c.is_text(key):
+                msg = f"attribute keys must be non-empty text, got {key!r}"
                 raise TypeError(msg)
         self._data: Mapping[str, Any] = MappingProxyType(
             {key: _freeze(value, key) for key, value in items.items()}
@@ -161,13 +170,25 @@ class Attributes(Mapping[str, Any]):
 
 
 _MAX_DEPTH = 64
+# Python refuses to print an int of more than 4300 digits.
+_MAX_INT = 10**4000
 
 
 def _freeze(value: object, path: str, depth: int = 0) -> Any:
     if depth > _MAX_DEPTH:
         msg = f"attribute {path!r}: values nest more than {_MAX_DEPTH} deep"
         raise ValueError(msg)
-    if value is None or isinstance(value, str | bool | int):
+    if isinstance(value, str):
+        if not _c.is_text(value):
+            msg = f"attribute {path!r}: not Unicode text (a lone surrogate)"
+            raise ValueError(msg)
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        if abs(value) >= _MAX_INT:
+            msg = f"attribute {path!r}: an integer too long to write as JSON"
+            raise ValueError(msg)
+        return value
+    if value is None or isinstance(value, bool):
         return value
     if isinstance(value, float):
         if not math.isfinite(value):

@@ -6,6 +6,7 @@ queries.  No I/O happens here.
 from __future__ import annotations
 
 import contextlib
+import heapq
 import math
 import re
 import threading
@@ -415,12 +416,20 @@ class _SearchIndex:
                     posting = self._postings[token]
                     posting[pos] = posting.get(pos, 0.0) + weight
 
-    def search(self, text: str) -> list[tuple[int, float]]:
+    def search(
+        self, text: str, limit: int | None = None
+    ) -> list[tuple[int, float]]:
         scores: dict[int, float] = defaultdict(float)
-        for token in set(_tokens(text)):
-            posting = self._postings.get(token)
-            if not posting:
-                continue
+        postings = [
+            p for p in (self._postings.get(t) for t in set(_tokens(text))) if p
+        ]
+        # Words in most records ("attack") say little about relevance and
+        # cost a pass over everything: drop them when the query has a
+        # word that is rare enough to rank by.
+        rare = [p for p in postings if len(p) <= self._size // 10]
+        if rare and len(postings) > len(rare):
+            postings = [p for p in postings if len(p) <= self._size // 2]
+        for posting in postings:
             idf = math.log(1 + self._size / len(posting))
             for pos, weight in posting.items():
                 scores[pos] += weight * idf
@@ -428,7 +437,10 @@ class _SearchIndex:
         # between names that differ only in case or punctuation.
         for pos, names in self._exact.get(_normal(text), {}).items():
             scores[pos] += 1000.0 + (500.0 if text.strip() in names else 0.0)
-        return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+        key = lambda item: (-item[1], item[0])  # noqa: E731 - used twice
+        if limit is not None:
+            return heapq.nsmallest(limit, scores.items(), key=key)
+        return sorted(scores.items(), key=key)
 
 
 def _search_fields(rec: Record) -> tuple[list[str], str]:
@@ -739,10 +751,14 @@ class Taxonomy:
         Raises:
             UnknownIdError: The id names no attack or defense.
         """
-        rec = self._index.by_id.get(record)
-        if not isinstance(rec, Attack | Defense):
-            raise self._unknown(record, "attack or defense")
-        return tuple(self.paper(p) for p in rec.papers)
+        found = self._index.papers_of.get(record)
+        if found is None:
+            rec = self._index.by_id.get(record)
+            if not isinstance(rec, Attack | Defense):
+                raise self._unknown(record, "attack or defense")
+            found = tuple(self.paper(p) for p in rec.papers)
+            self._index.papers_of[record] = found
+        return found
 
     def records_of(self, paper: str) -> tuple[Attack | Defense, ...]:
         """
@@ -1116,7 +1132,9 @@ class Taxonomy:
             raise ValueError(msg)
         index = self._index.search_index()
         hits: list[SearchHit] = []
-        for pos, score in index.search(text):
+        # With every kind wanted, the index can stop at the limit.
+        cap = limit if wanted == set(KINDS) else None
+        for pos, score in index.search(text, cap):
             rec = self._index.all_records[pos]
             if _KIND_OF_TYPE[type(rec)] in wanted:
                 hits.append(SearchHit(rec, round(score, 6)))
@@ -1165,6 +1183,7 @@ class _Index:
         self.categories_by_stage = {k: tuple(v) for k, v in by_stage.items()}
         self.deprecated = {d.id: d for d in tax.deprecated}
         self.defenses_for: dict[str, tuple[Defense, ...]] = {}
+        self.papers_of: dict[str, tuple[Paper, ...]] = {}
         self.attacks_for: dict[str, tuple[Attack, ...]] = {}
         self._search: _SearchIndex | None = None
         self._ids_of: dict[str, tuple[str, ...]] = {}

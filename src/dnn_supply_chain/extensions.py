@@ -609,7 +609,7 @@ def _combine(
                 }
             if n in failures:
                 continue
-            modified[link.record] = attrs.evolve(target, **changes)
+            modified[link.record] = _replace(target, changes)
             extended_by.setdefault(link.record, []).append(part.info.name)
             links_on.setdefault(link.record, []).append((n, i, tuple(changes)))
     if failures:
@@ -725,6 +725,24 @@ def _combine(
             **collections,  # type: ignore[arg-type]
         )
     return merged, {}
+
+
+def _replace(record: Record, changes: dict[str, Any]) -> Record:
+    """
+    *record* with *changes*, without running its validators again: every
+    value was checked already (the record's own when it was read, the
+    link's by the link), and appending new, checked ids keeps a tuple of
+    unique ids unique.  Re-validating a long ``papers`` tuple on every
+    link made merging quadratic.
+    """
+    if "attributes" in changes:
+        changes["attributes"] = Attributes(changes["attributes"])
+    new = object.__new__(type(record))
+    for f in attrs.fields(type(record)):
+        object.__setattr__(
+            new, f.name, changes.get(f.name, getattr(record, f.name))
+        )
+    return new
 
 
 def _union(*groups: Iterable[str]) -> tuple[str, ...]:

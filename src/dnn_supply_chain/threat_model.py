@@ -21,6 +21,7 @@ import attrs
 
 from attrs import field, validators
 
+from ._checks import is_text
 from ._parsing import ParseFailure, parse, show
 from .exceptions import ThreatModelError
 
@@ -281,7 +282,11 @@ class _Reader:
                 self.error(where, f"missing {key!r}")
             return None
         value = table[key]
-        if not isinstance(value, str) or not value.strip():
+        if (
+            not isinstance(value, str)
+            or not value.strip()
+            or not is_text(value)
+        ):
             self.error(
                 where, f"expected a non-empty string, got {_kind(value)}"
             )
@@ -293,7 +298,7 @@ class _Reader:
     ) -> str | None:
         where = f"{path}.{key}" if path else key
         value = table.get(key)
-        if key in table and not isinstance(value, str):
+        if key in table and (not isinstance(value, str) or not is_text(value)):
             self.error(where, f"expected a string, got {_kind(value)}")
             return None
         return value
@@ -319,7 +324,7 @@ class _Reader:
             return ()
         out = []
         for i, item in enumerate(value):
-            if isinstance(item, str) and item.strip():
+            if isinstance(item, str) and item.strip() and is_text(item):
                 out.append(item)
             else:
                 self.error(
@@ -337,7 +342,7 @@ class _Reader:
         out = []
         for i, item in enumerate(value):
             here = f"{where}[{i}]"
-            if isinstance(item, str) and item.strip():
+            if isinstance(item, str) and item.strip() and is_text(item):
                 out.append(Tag(id=item))
                 continue
             entry = (
@@ -397,7 +402,7 @@ class _Reader:
             if status not in STATUSES:
                 self.error(
                     f"{path}.status",
-                    f"unknown status {status!r}; use one of {', '.join(STATUSES)}",
+                    f"unknown status {show(status)}; use one of {', '.join(STATUSES)}",
                 )
                 status = "open"
             rationale = self.string(raw, "rationale", path)
@@ -445,12 +450,14 @@ class _Reader:
         return value
 
 
-def _kind(value: object) -> str:
+def _kind(value: object) -> str:  # noqa: PLR0911 - one answer per kind
     if isinstance(value, bool):
         return f"a boolean ({str(value).lower()})"
     if isinstance(value, int | float):
         return f"a number ({show(value)})"
     if isinstance(value, str):
+        if not is_text(value):
+            return "a string that is not Unicode text (a lone surrogate)"
         return (
             "an empty string"
             if not value.strip()
