@@ -83,6 +83,12 @@ nitpick_ignore = [
     # optional dependency (the "testing" extra) and no Hypothesis inventory
     # ships in _inventories/.
     ("py:class", "hypothesis.strategies.SearchStrategy"),
+    # pytest's own types, in the signatures of the plugin's hooks: no
+    # pytest inventory ships with the offline build.
+    ("py:class", "_pytest.config.argparsing.Parser"),
+    ("py:class", "_pytest.config.Config"),
+    ("py:class", "_pytest.nodes.Item"),
+    ("py:exc", "pytest.UsageError"),
 ]
 
 

@@ -92,7 +92,7 @@ def check_extension(name: str) -> tuple[Problem, ...]:
 _slug_part = st.text(
     "abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=8
 )
-#: Record ids: lowercase slugs.
+#: Record ids, lowercase slugs.
 ids = st.lists(_slug_part, min_size=1, max_size=3).map("-".join)
 _texts = st.text(
     st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")),
