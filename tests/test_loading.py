@@ -385,7 +385,7 @@ class TestFastPath:
             else:
                 item.pop(key, None)
             try:
-                fast = _loading._fast(item, cls)
+                fast = _loading.build(cls, item)
             except _loading.NotFast:
                 fast = None
             try:

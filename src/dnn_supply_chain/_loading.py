@@ -36,6 +36,7 @@ from ._records import (
     Stage,
     Vocabulary,
 )
+from ._taxonomy import _COLLECTIONS as _KIND_COLLECTIONS
 from ._taxonomy import Taxonomy, check_records, trusted
 from .exceptions import Problem, TaxonomyDataError
 
@@ -71,13 +72,8 @@ _COLLECTIONS: Final[dict[str, type[Record]]] = {
     "defenses": Defense,
     "papers": Paper,
 }
-_KINDS: Final = {
-    "stages": "stage",
-    "categories": "category",
-    "attacks": "attack",
-    "defenses": "defense",
-    "papers": "paper",
-}
+# collection -> kind, the other way round from the taxonomy's map.
+_KINDS: Final = {coll: kind for kind, coll in _KIND_COLLECTIONS.items()}
 _SCALARS: Final = ("survey", "atlas_version")
 _FIELD_IN_MESSAGE: Final = re.compile(r"'(\w+)' ")
 _KEYS: Final = frozenset(
@@ -149,11 +145,6 @@ def converter() -> cattrs.Converter:
     return conv
 
 
-def _fast(item: object, cls: type[_R]) -> _R:
-    built: _R = build(cls, item)
-    return built
-
-
 def _describe(exc: BaseException, type_: type | None) -> str:
     import cattrs
 
@@ -178,9 +169,11 @@ def _structure(
     Return *item* as a *cls*, or every problem that prevents it.
     """
     try:
-        return _fast(item, cls)
+        built: _R = build(cls, item)
     except NotFast:
         pass
+    else:
+        return built
     if not isinstance(item, dict):
         what = (
             "null" if item is None else f"{type(item).__name__} {show(item)}"

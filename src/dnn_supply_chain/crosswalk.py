@@ -165,9 +165,9 @@ class CrosswalkCatalog:
         """
         entry = self._by_id.get(ref)
         if entry is None:
-            import difflib
+            from ._taxonomy import suggest
 
-            near = difflib.get_close_matches(ref, list(self._by_id), n=3)
+            near = suggest(ref, self._by_id)
             raise UnknownIdError(
                 ref, kind="ATLAS or OWASP id", suggestions=near
             )
@@ -186,10 +186,10 @@ class CrosswalkCatalog:
         entry = self._by_name.get(_fold(ref))
         if entry is not None:
             return entry
-        import difflib
+        from ._taxonomy import suggest
 
         pool = [*self._by_id, *(e.name for e in self._by_id.values())]
-        near = difflib.get_close_matches(ref, pool, n=3)
+        near = suggest(ref, pool)
         raise UnknownIdError(
             ref, kind="ATLAS or OWASP id or name", suggestions=near
         )

@@ -1057,6 +1057,7 @@ class CoverageReport:
         """
         Return the report as JSON-compatible data.
         """
+        from ._loading import record_to_dict
 
         def ref(rec: Attack | Defense) -> dict[str, str]:
             return {"id": rec.id, "name": rec.name}
@@ -1081,10 +1082,7 @@ class CoverageReport:
             "unmitigated": [
                 {"id": t.id, "title": t.title} for t in self.unmitigated
             ],
-            "mismatched": [
-                attrs.asdict(m, value_serializer=_lists)
-                for m in self.mismatched
-            ],
+            "mismatched": [record_to_dict(m) for m in self.mismatched],
             "suggestions": [
                 {
                     "threat": sug.threat,
@@ -1230,10 +1228,6 @@ class CoverageReport:
             f"{self.gap_count} gap{'s' if self.gap_count != 1 else ''}.",
         ]
         return "\n".join(lines) + "\n"
-
-
-def _lists(_inst: object, _field: object, value: object) -> object:
-    return list(value) if isinstance(value, tuple) else value
 
 
 def _md(text: str) -> str:
