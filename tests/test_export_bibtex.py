@@ -211,7 +211,7 @@ class TestBundled:
                 "chen-supply-chain-survey",
                 "article",
                 "journal",
-                "Journal of Computer Research and Development (计算机研究与发展)",
+                "Journal of Computer Research and Development",
             ),
             (
                 "panchendrarajan2021dataset",
