@@ -24,13 +24,12 @@ if TYPE_CHECKING:
     from ._export import FORMATS, export
     from ._loading import (
         SCHEMA_VERSION,
-        Manifest,
         load,
         load_file,
-        read_manifest,
         taxonomy_from_dict,
         taxonomy_to_dict,
     )
+    from ._packaged import Manifest, read_manifest
     from ._records import (
         Attack,
         Attributes,
@@ -54,6 +53,7 @@ if TYPE_CHECKING:
         load_crosswalk,
     )
     from .exceptions import (
+        DnnSupplyChainError,
         ExtensionError,
         Problem,
         TaxonomyDataError,
@@ -114,6 +114,7 @@ __all__ = [
     "Defense",
     "Deprecation",
     "Diagnostic",
+    "DnnSupplyChainError",
     "ExtensionError",
     "ExtensionInfo",
     "ExtensionWarning",
@@ -165,13 +166,12 @@ __all__ = [
 _HOMES = {
     "._loading": (
         "SCHEMA_VERSION",
-        "Manifest",
-        "read_manifest",
         "load",
         "load_file",
         "taxonomy_from_dict",
         "taxonomy_to_dict",
     ),
+    "._packaged": ("Manifest", "read_manifest"),
     "._records": (
         "Attack",
         "Attributes",
@@ -186,6 +186,7 @@ _HOMES = {
     ),
     "._taxonomy": ("KINDS", "SearchHit", "Taxonomy"),
     ".exceptions": (
+        "DnnSupplyChainError",
         "ExtensionError",
         "Problem",
         "TaxonomyDataError",

@@ -17,6 +17,8 @@ import re
 from collections.abc import Callable
 from typing import Any, Final
 
+from ._text import is_text
+
 
 __all__ = ["CHECK", "ID_PATTERN", "NotFast", "build", "check"]
 
@@ -44,20 +46,6 @@ def check(fn: Check) -> dict[str, Check]:
     Return field metadata that carries the fast check *fn*.
     """
     return {CHECK: fn}
-
-
-def is_text(value: str) -> bool:
-    """
-    Whether *value* is Unicode text (no lone surrogate), which UTF-8 can
-    carry.
-    """
-    if value.isascii():
-        return True
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def str_(value: Any) -> str:

@@ -11,23 +11,22 @@ report.
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import re
 import threading
 
 from collections.abc import Mapping, Sequence
 from importlib.resources import files
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
 from ._checks import NotFast, build
-from ._parsing import ParseFailure, parse, show
+from ._convert import converter, record_to_dict
+from ._convert import structure as _structure
+from ._packaged import parse_json, read_manifest, verify
 from ._records import (
     Attack,
-    Attributes,
     Category,
     Defense,
     Deprecation,
@@ -38,14 +37,11 @@ from ._records import (
 )
 from ._taxonomy import _COLLECTIONS as _KIND_COLLECTIONS
 from ._taxonomy import Taxonomy, check_records, trusted
+from ._text import show
 from .exceptions import Problem, TaxonomyDataError
 
 
 if TYPE_CHECKING:
-    import cattrs
-
-    from attrs import AttrsInstance
-
     from .extensions import Provenance
 
 
@@ -62,8 +58,6 @@ __all__ = [
 SCHEMA_VERSION: Final = 1
 
 _BUNDLED = "taxonomy.json"
-_T = TypeVar("_T")
-_R = TypeVar("_R")
 
 _COLLECTIONS: Final[dict[str, type[Record]]] = {
     "stages": Stage,
@@ -86,136 +80,6 @@ _KEYS: Final = frozenset(
         *_COLLECTIONS,
     }
 )
-
-
-@functools.cache
-def converter() -> cattrs.Converter:
-    """
-    Return the one cattrs converter between records and JSON values.
-
-    It forbids unknown keys and checks types instead of coercing them.
-    """
-    from cattrs.preconf.json import make_converter
-
-    conv = make_converter(forbid_extra_keys=True)
-
-    # cattrs coerces by default (5 -> "5", "abc" -> ("a", "b", "c")):
-    # data files must say what they mean, so types are checked instead.
-    def strict(cls: type[_T]) -> Any:
-        def hook(value: object, _: type) -> object:
-            if type(value) is not cls:
-                msg = (
-                    f"expected {cls.__name__}, got {type(value).__name__} "
-                    f"{show(value)}"
-                )
-                raise TypeError(msg)
-            return value
-
-        return hook
-
-    for cls in (str, int, bool):
-        conv.register_structure_hook(cls, strict(cls))
-
-    def is_str_tuple(tp: Any) -> bool:
-        return bool(tp == tuple[str, ...])
-
-    def str_tuple(value: object, _: type) -> tuple[str, ...]:
-        if not isinstance(value, list | tuple):
-            msg = (
-                "expected a list of strings, got "
-                f"{type(value).__name__} {show(value)}"
-            )
-            raise TypeError(msg)
-        for item in value:
-            if type(item) is not str:
-                msg = f"expected a list of strings, got an item {show(item)}"
-                raise TypeError(msg)
-        return tuple(value)
-
-    conv.register_structure_hook_func(is_str_tuple, str_tuple)
-
-    def attributes(value: object, _: type) -> Attributes:
-        if not isinstance(value, dict):
-            msg = f"expected an object of attributes, got {show(value)}"
-            raise TypeError(msg)
-        return Attributes(value)
-
-    conv.register_structure_hook(Attributes, attributes)
-    conv.register_unstructure_hook(Attributes, Attributes.to_json)
-    return conv
-
-
-def _describe(exc: BaseException, type_: type | None) -> str:
-    import cattrs
-
-    from cattrs.v import format_exception
-
-    # Keep the messages of attrs validators and of our hooks: the default
-    # formatter reduces them to "invalid value".
-    if isinstance(exc, ValueError | TypeError) and not isinstance(
-        exc, cattrs.BaseValidationError
-    ):
-        return str(exc.args[0]) if exc.args else type(exc).__name__
-    text = format_exception(exc, type_)
-    if text.startswith("extra fields found"):
-        text += "; remove them or fix their spelling"
-    return text
-
-
-def _structure(
-    item: object, cls: type[_R], source: str, path: str, record: str | None
-) -> _R | list[Problem]:
-    """
-    Return *item* as a *cls*, or every problem that prevents it.
-    """
-    try:
-        built: _R = build(cls, item)
-    except NotFast:
-        pass
-    else:
-        return built
-    if not isinstance(item, dict):
-        what = (
-            "null" if item is None else f"{type(item).__name__} {show(item)}"
-        )
-        message = f"expected an object with the fields of a {cls.__name__}, got {what}"
-        return [
-            Problem(source=source, path=path, record=record, message=message)
-        ]
-    try:
-        return converter().structure(item, cls)
-    except Exception as exc:  # noqa: BLE001 - reported, never swallowed
-        return _problems_of(exc, source, path, record)
-
-
-def _problems_of(
-    exc: Exception, source: str, path: str, record: str | None
-) -> list[Problem]:
-    import cattrs
-
-    from cattrs.v import transform_error
-
-    if not isinstance(exc, cattrs.BaseValidationError):
-        return [
-            Problem(
-                source=source,
-                path=path,
-                record=record,
-                message=_describe(exc, None),
-            )
-        ]
-    out = []
-    for line in transform_error(exc, path=path, format_exception=_describe):
-        message, _, where = line.rpartition(" @ ")
-        # A validator's error surfaces at its record; its message starts
-        # with the field's name, which belongs in the path.
-        field_name = _FIELD_IN_MESSAGE.match(message)
-        if where == path and field_name:
-            where = f"{path}.{field_name.group(1)}"
-        out.append(
-            Problem(source=source, path=where, record=record, message=message)
-        )
-    return out
 
 
 @attrs.define
@@ -399,22 +263,6 @@ def taxonomy_from_dict(data: object, *, source: str = "<data>") -> Taxonomy:
         )
 
 
-def record_to_dict(record: AttrsInstance) -> dict[str, Any]:
-    """
-    Return *record* as JSON-compatible data: tuples become lists.
-    """
-    data = attrs.asdict(record, value_serializer=_plain)
-    if not data.get("attributes", True):
-        del data["attributes"]
-    return data
-
-
-def _plain(_inst: object, _field: object, value: object) -> object:
-    if isinstance(value, Attributes):
-        return value.to_json()
-    return list(value) if isinstance(value, tuple) else value
-
-
 def taxonomy_to_dict(taxonomy: Taxonomy) -> dict[str, Any]:
     """
     Return *taxonomy* as JSON-compatible data, in the bundled file's form.
@@ -485,16 +333,6 @@ def _read_provenance(
     return found, problems
 
 
-def _parse_json(text: str, source: str) -> object:
-    try:
-        return parse(text, toml=False)
-    except ParseFailure as exc:
-        problem = Problem(
-            source=source, path=exc.where, record=None, message=exc.message
-        )
-        raise TaxonomyDataError([problem]) from None
-
-
 def load_file(path: str | Path) -> Taxonomy:
     """
     Load a taxonomy from a JSON file in the bundled file's form.
@@ -520,122 +358,7 @@ def load_file(path: str | Path) -> Taxonomy:
             f"{exc.start})",
         )
         raise TaxonomyDataError([problem]) from None
-    return taxonomy_from_dict(_parse_json(text, str(path)), source=str(path))
-
-
-@attrs.frozen(kw_only=True)
-class Manifest:
-    """
-    What the bundled data is: its release, the survey edition, the ATLAS
-    release the crosswalk was made against, counts per kind, and the
-    checksums :func:`load` verifies.
-
-    Attributes:
-        data_version: The release of the bundled data.
-        survey_title: The survey's title.
-        survey_edition: Which edition of the survey's listing.
-        survey_listing: Where the listing is.
-        listing_commit: The listing's commit the data was checked against.
-        atlas_version: The ATLAS release of the crosswalk.
-        owasp_edition: The OWASP ML Top 10 edition of the crosswalk.
-        stages: How many stages the data has.
-        categories: How many categories.
-        attacks: How many attacks.
-        defenses: How many defenses.
-        papers: How many papers.
-        sha256: The SHA-256 of each data file, by file name.
-
-    .. versionadded:: 0.1.0
-    """
-
-    data_version: str
-    survey_title: str
-    survey_edition: str
-    survey_listing: str
-    listing_commit: str
-    atlas_version: str
-    owasp_edition: str
-    stages: int
-    categories: int
-    attacks: int
-    defenses: int
-    papers: int
-    sha256: tuple[tuple[str, str], ...]
-
-    def __str__(self) -> str:
-        return (
-            f"data {self.data_version}: {self.survey_title!r}, "
-            f"{self.survey_edition}; crosswalk to ATLAS {self.atlas_version} "
-            f"and OWASP ML Top 10 {self.owasp_edition}; {self.stages} "
-            f"stages, {self.categories} categories, {self.attacks} attacks, "
-            f"{self.defenses} defenses, {self.papers} papers"
-        )
-
-
-_MANIFEST = "manifest.json"
-
-
-def read_manifest() -> Manifest:
-    """
-    Return the manifest of the bundled data (without loading the data).
-
-    Raises:
-        TaxonomyDataError: The manifest is missing or damaged.
-
-    .. versionadded:: 0.1.0
-    """
-    source = f"dnn_supply_chain/data/{_MANIFEST}"
-    try:
-        text = (files("dnn_supply_chain") / "data" / _MANIFEST).read_text(
-            encoding="utf-8"
-        )
-        data = _parse_json(text, source)
-        assert isinstance(data, dict)  # noqa: S101 - caught below
-        survey, counts = data["survey"], data["counts"]
-        return Manifest(
-            data_version=data["data_version"],
-            survey_title=survey["title"],
-            survey_edition=survey["edition"],
-            survey_listing=survey["listing"],
-            listing_commit=survey["listing_commit"],
-            atlas_version=data["atlas_version"],
-            owasp_edition=data["owasp_edition"],
-            sha256=tuple(sorted(data["sha256"].items())),
-            **{k: counts[k] for k in _COLLECTIONS},
-        )
-    except (OSError, KeyError, TypeError, AssertionError) as exc:
-        problem = Problem(
-            source=source,
-            path="",
-            record=None,
-            message=f"the manifest is missing or damaged ({exc!r}); "
-            "reinstall dnn-supply-chain",
-        )
-        raise TaxonomyDataError([problem]) from None
-
-
-def verify(name: str, data: bytes, manifest: Manifest) -> None:
-    """
-    Check a bundled data file against the manifest's checksum.
-
-    Raises:
-        TaxonomyDataError: The file is not the one released.
-    """
-    expected = dict(manifest.sha256).get(name)
-    actual = hashlib.sha256(data).hexdigest()
-    if expected != actual:
-        problem = Problem(
-            source=f"dnn_supply_chain/data/{name}",
-            path="",
-            record=None,
-            message=(
-                f"checksum mismatch: the file is not the one released with "
-                f"data {manifest.data_version} (sha256 {actual}, expected "
-                f"{expected}); it was changed or damaged after installation: "
-                "reinstall dnn-supply-chain"
-            ),
-        )
-        raise TaxonomyDataError([problem])
+    return taxonomy_from_dict(parse_json(text, str(path)), source=str(path))
 
 
 def _load_bundled() -> Taxonomy:
@@ -645,7 +368,7 @@ def _load_bundled() -> Taxonomy:
     raw = resource.read_bytes()
     verify(_BUNDLED, raw, manifest)
     tax = taxonomy_from_dict(
-        _parse_json(raw.decode("utf-8"), source), source=source
+        parse_json(raw.decode("utf-8"), source), source=source
     )
     counts = {c: len(getattr(tax, c)) for c in _COLLECTIONS}
     expected = {c: getattr(manifest, c) for c in _COLLECTIONS}

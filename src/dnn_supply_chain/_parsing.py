@@ -14,7 +14,7 @@ import tomllib
 from typing import Any, Final
 
 
-__all__ = ["ParseFailure", "parse", "show"]
+__all__ = ["ParseFailure", "parse"]
 
 # A JSON escape of a UTF-16 surrogate: the only way a string that is not
 # valid Unicode text gets into parsed data.
@@ -30,21 +30,6 @@ class ParseFailure(Exception):  # noqa: N818 - carried to the caller's error
         super().__init__(message)
         self.where = where
         self.message = message
-
-
-def show(value: object, limit: int = 80) -> str:
-    """
-    ``repr(value)``, shortened, and safe for ints too long to print.
-    """
-    try:
-        text = repr(value)
-    except ValueError:
-        # Python refuses to print ints of more than 4300 digits.
-        digits = (
-            int(value.bit_length() * 0.30103) if isinstance(value, int) else 0
-        )
-        return f"<an integer of about {digits} digits>"
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _first_surrogate(value: Any, path: str) -> str | None:

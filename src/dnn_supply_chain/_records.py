@@ -19,6 +19,7 @@ from attrs import field, validators
 
 from . import _checks as _c
 from ._checks import ID_PATTERN, check
+from ._text import is_text
 
 
 __all__ = [
@@ -48,7 +49,7 @@ _Validator: TypeAlias = Callable[[Any, "attrs.Attribute[Any]", Any], Any]
 def _unicode(
     _inst: object, attribute: attrs.Attribute[Any], value: Any
 ) -> None:
-    if isinstance(value, str) and not _c.is_text(value):
+    if isinstance(value, str) and not is_text(value):
         msg = f"'{attribute.name}' is not Unicode text (a lone surrogate)"
         raise ValueError(msg)
 
@@ -123,7 +124,7 @@ class Attributes(Mapping[str, Any]):
             msg = f"attributes must be a mapping, got {type(items).__name__}"
             raise TypeError(msg)
         for key in items:
-            if not isinstance(key, str) or not key or not _c.is_text(key):
+            if not isinstance(key, str) or not key or not is_text(key):
                 msg = f"attribute keys must be non-empty text, got {key!r}"
                 raise TypeError(msg)
         self._data: Mapping[str, Any] = MappingProxyType(
@@ -179,7 +180,7 @@ def _freeze(value: object, path: str, depth: int = 0) -> Any:
         msg = f"attribute {path!r}: values nest more than {_MAX_DEPTH} deep"
         raise ValueError(msg)
     if isinstance(value, str):
-        if not _c.is_text(value):
+        if not is_text(value):
             msg = f"attribute {path!r}: not Unicode text (a lone surrogate)"
             raise ValueError(msg)
         return value

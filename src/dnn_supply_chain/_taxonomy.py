@@ -32,11 +32,13 @@ from ._records import (
     Stage,
     Vocabulary,
 )
+from ._text import article as _a
+from ._text import suggest
 from .exceptions import Problem, TaxonomyDataError, UnknownIdError
 
 
 if TYPE_CHECKING:
-    from ._loading import Manifest
+    from ._packaged import Manifest
     from .crosswalk import CrosswalkMatch
     from .extensions import ExtensionInfo, Provenance
 
@@ -102,15 +104,6 @@ def trusted() -> Iterator[None]:
         yield
     finally:
         _TRUSTED.reset(token)
-
-
-def suggest(word: str, candidates: Iterable[str], n: int = 3) -> list[str]:
-    """
-    Return up to *n* of *candidates* closest to *word*, best first.
-    """
-    import difflib
-
-    return difflib.get_close_matches(word, list(candidates), n=n, cutoff=0.6)
 
 
 def check_records(
@@ -349,10 +342,6 @@ def check_records(
 
 def _default_path(collection: str, index: int) -> str:
     return f"{collection}[{index}]"
-
-
-def _a(noun: str) -> str:
-    return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
 
 
 def _find_cycle(nexts: Mapping[str, tuple[str, ...]]) -> list[str]:

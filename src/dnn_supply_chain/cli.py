@@ -300,7 +300,7 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one exit 
     if args.version:
         from importlib.metadata import version
 
-        from ._loading import read_manifest
+        from ._packaged import read_manifest
         from .exceptions import TaxonomyDataError
 
         print(f"{_PROG} {version(_PROG)}")
@@ -393,7 +393,7 @@ def _dump(value: object, out: TextIO) -> None:
 
 
 def _plain(tax: Taxonomy, rec: Record) -> dict[str, Any]:
-    from ._loading import record_to_dict
+    from ._convert import record_to_dict
 
     data = record_to_dict(rec)
     return {"kind": tax.kind_of(rec.id), **data}
@@ -735,7 +735,7 @@ def _init(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
 
 
 def _provenance(tax: Taxonomy, record: str) -> dict[str, Any]:
-    from ._loading import record_to_dict
+    from ._convert import record_to_dict
 
     return record_to_dict(tax.provenance(record))
 
@@ -753,7 +753,7 @@ def _extensions(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
 
     infos = tax.extensions or installed_extensions()
     if args.format == "json":
-        from ._loading import record_to_dict
+        from ._convert import record_to_dict
 
         _dump(
             [

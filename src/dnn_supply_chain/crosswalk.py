@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Final, TypeAlias
 
 import attrs
 
+from ._text import suggest
 from .exceptions import UnknownIdError
 
 
@@ -165,8 +166,6 @@ class CrosswalkCatalog:
         """
         entry = self._by_id.get(ref)
         if entry is None:
-            from ._taxonomy import suggest
-
             near = suggest(ref, self._by_id)
             raise UnknownIdError(
                 ref, kind="ATLAS or OWASP id", suggestions=near
@@ -186,7 +185,6 @@ class CrosswalkCatalog:
         entry = self._by_name.get(_fold(ref))
         if entry is not None:
             return entry
-        from ._taxonomy import suggest
 
         pool = [*self._by_id, *(e.name for e in self._by_id.values())]
         near = suggest(ref, pool)
@@ -256,7 +254,7 @@ def load_crosswalk() -> CrosswalkCatalog:
 
     .. versionadded:: 0.1.0
     """
-    from ._loading import read_manifest, verify
+    from ._packaged import read_manifest, verify
 
     raw = (files("dnn_supply_chain") / "data" / "crosswalk.json").read_bytes()
     verify("crosswalk.json", raw, read_manifest())

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 
 __all__ = [
+    "DnnSupplyChainError",
     "ExtensionError",
     "Problem",
     "TaxonomyDataError",
@@ -56,7 +57,18 @@ class Problem:
         return f"{where}: {self.message}"
 
 
-class UnknownIdError(KeyError):
+class DnnSupplyChainError(Exception):
+    """
+    The base class of every error this library raises on purpose.
+
+    Catch it to handle the library's errors and nothing else: a bug in the
+    library (or in the caller) is not one of them.
+
+    .. versionadded:: 0.2.0
+    """
+
+
+class UnknownIdError(DnnSupplyChainError, KeyError):
     """
     An id (or vocabulary term) that the taxonomy does not know.
 
@@ -97,7 +109,7 @@ class UnknownIdError(KeyError):
         return str(self.args[0])
 
 
-class TaxonomyDataError(ValueError):
+class TaxonomyDataError(DnnSupplyChainError, ValueError):
     """
     Taxonomy data that cannot be loaded, with every problem found in it.
 
@@ -116,7 +128,7 @@ class TaxonomyDataError(ValueError):
         )
 
 
-class ThreatModelError(ValueError):
+class ThreatModelError(DnnSupplyChainError, ValueError):
     """
     A threat model that cannot be read or does not validate.
 
@@ -140,7 +152,7 @@ class ThreatModelError(ValueError):
         )
 
 
-class ExtensionError(ValueError):
+class ExtensionError(DnnSupplyChainError, ValueError):
     """
     An extension (or a fragment file) that cannot be loaded or merged.
 

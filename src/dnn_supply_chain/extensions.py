@@ -32,7 +32,6 @@ import attrs
 
 from attrs import field, validators
 
-from ._parsing import show
 from ._records import (
     ID_PATTERN,
     Attack,
@@ -44,6 +43,7 @@ from ._records import (
     Stage,
     Vocabulary,
 )
+from ._text import show
 from .exceptions import ExtensionError, Problem
 
 
@@ -258,7 +258,8 @@ def fragment_from_dict(
 
     .. versionadded:: 0.1.0
     """
-    from ._loading import _structure, read_records
+    from ._convert import structure as _structure
+    from ._loading import read_records
 
     problems: list[Problem] = []
 
@@ -463,7 +464,8 @@ def _combine(
     part (by position) that prevent it.
     """
     from ._loading import _COLLECTIONS
-    from ._taxonomy import KINDS, Taxonomy, _a, check_records, trusted
+    from ._taxonomy import KINDS, Taxonomy, check_records, trusted
+    from ._text import article as _a
 
     failures: dict[int, list[Problem]] = {}
 

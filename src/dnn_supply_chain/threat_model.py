@@ -21,8 +21,8 @@ import attrs
 
 from attrs import field, validators
 
-from ._checks import is_text
-from ._parsing import ParseFailure, parse, show
+from ._parsing import ParseFailure, parse
+from ._text import is_text, show, suggest
 from .exceptions import ThreatModelError
 
 
@@ -678,7 +678,6 @@ def validate_threat_model(
     .. versionadded:: 0.1.0
     """
     from ._loading import load
-    from ._taxonomy import suggest
     from .crosswalk import ATLAS_ID, AtlasTechnique, load_crosswalk
 
     tax = load() if taxonomy is None else taxonomy
@@ -851,7 +850,6 @@ def _unknown(
             "error", path, f"{value!r} is a {tax.kind_of(value)}, not a {kind}"
         )
         return
-    from ._taxonomy import suggest
 
     pool = tax.stages if kind == "stage" else tax.categories
     near = suggest(value, [r.id for r in pool])
@@ -868,7 +866,6 @@ def _check_tag(
     kind: str,
     in_scope: set[str],
 ) -> None:
-    from ._taxonomy import suggest
 
     pool = tax.attacks if kind == "attack" else tax.defenses
     successors = _successors(tax, tag.id)
@@ -1057,7 +1054,7 @@ class CoverageReport:
         """
         Return the report as JSON-compatible data.
         """
-        from ._loading import record_to_dict
+        from ._convert import record_to_dict
 
         def ref(rec: Attack | Defense) -> dict[str, str]:
             return {"id": rec.id, "name": rec.name}
