@@ -693,6 +693,49 @@ class Taxonomy:
 
     # -- navigation -------------------------------------------------------
 
+    def neighbours(self, id: str) -> dict[str, tuple[Record, ...]]:  # noqa: A002
+        """
+        Return the records linked to the record with *id*, by relation, in
+        the order ``dnn-supply-chain show`` lists them.
+
+        A stage has ``"previous stages"``, ``"next stages"``,
+        ``"categories"``, ``"attacks"`` and ``"defenses"``; a category its
+        ``"stage"`` and ``"attacks"``; an attack its ``"papers"`` and the
+        defenses that counter it (``"countered by"``); a defense its
+        ``"papers"`` and ``"counters"``; a paper the records that cite it
+        (``"cited by"``).
+
+        Raises:
+            UnknownIdError: No record has that id.
+
+        .. versionadded:: 0.2.0
+        """
+        rec = self.get(id)
+        if isinstance(rec, Stage):
+            return {
+                "previous stages": self.previous_stages(rec.id),
+                "next stages": self.next_stages(rec.id),
+                "categories": self.categories_of(rec.id),
+                "attacks": self.attacks_in(rec.id),
+                "defenses": self.defenses_in(rec.id),
+            }
+        if isinstance(rec, Category):
+            return {
+                "stage": (self.stage(rec.stage),),
+                "attacks": self.attacks_in(rec.id),
+            }
+        if isinstance(rec, Attack):
+            return {
+                "papers": self.papers_of(rec.id),
+                "countered by": self.defenses_for(rec.id),
+            }
+        if isinstance(rec, Defense):
+            return {
+                "papers": self.papers_of(rec.id),
+                "counters": self.attacks_countered_by(rec.id),
+            }
+        return {"cited by": self.records_of(rec.id)}
+
     def next_stages(self, stage: str) -> tuple[Stage, ...]:
         """
         Return the stages that directly follow *stage*.

@@ -570,32 +570,13 @@ def _list(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
 
 
 def _show(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
-    from ._records import Attack, Category, Defense, Paper, Stage
-
     if args.id not in tax:
         match = _crosswalk_match(tax, args.id)
         if match is not None:
             _show_crosswalk(tax, match, args, out)
             return
     rec = tax.get(args.id)
-    links: dict[str, list[Record]] = {}
-    if isinstance(rec, Stage):
-        links["previous stages"] = list(tax.previous_stages(rec.id))
-        links["next stages"] = list(tax.next_stages(rec.id))
-        links["categories"] = list(tax.categories_of(rec.id))
-        links["attacks"] = list(tax.attacks_in(rec.id))
-        links["defenses"] = list(tax.defenses_in(rec.id))
-    elif isinstance(rec, Category):
-        links["stage"] = [tax.stage(rec.stage)]
-        links["attacks"] = list(tax.attacks_in(rec.id))
-    elif isinstance(rec, Attack):
-        links["papers"] = list(tax.papers_of(rec.id))
-        links["countered by"] = list(tax.defenses_for(rec.id))
-    elif isinstance(rec, Defense):
-        links["papers"] = list(tax.papers_of(rec.id))
-        links["counters"] = list(tax.attacks_countered_by(rec.id))
-    elif isinstance(rec, Paper):
-        links["cited by"] = list(tax.records_of(rec.id))
+    links = tax.neighbours(rec.id)
     if args.format == "json":
         data = _plain(tax, rec)
         data["links"] = {k: [r.id for r in v] for k, v in links.items()}
