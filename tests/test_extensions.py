@@ -17,7 +17,7 @@ import pytest
 
 import dnn_supply_chain as dsc
 
-from dnn_supply_chain import _loading
+from dnn_supply_chain import _convert, _loading
 from dnn_supply_chain.cli import main
 
 
@@ -615,12 +615,12 @@ class TestFragments:
         fragment = dsc.fragment_from_dict(_toml(ACME))
         data = {
             "namespace": fragment.namespace,
-            "vocabulary": _loading.record_to_dict(fragment.vocabulary),
+            "vocabulary": _convert.record_to_dict(fragment.vocabulary),
             "links": [
-                _loading.record_to_dict(link) for link in fragment.links
+                _convert.record_to_dict(link) for link in fragment.links
             ],
             **{
-                c: [_loading.record_to_dict(r) for r in getattr(fragment, c)]
+                c: [_convert.record_to_dict(r) for r in getattr(fragment, c)]
                 for c in (
                     "stages",
                     "categories",

@@ -37,7 +37,7 @@ from hypothesis import strategies as st
 
 import dnn_supply_chain as dsc
 
-from dnn_supply_chain import _loading, export, extensions
+from dnn_supply_chain import _convert, export, extensions
 from dnn_supply_chain.threat_model import validate_threat_model
 from strategies import fragments
 
@@ -691,7 +691,7 @@ def assert_fragment_whole(frag: dsc.Fragment) -> None:
             assert all(
                 k.startswith(f"{frag.namespace}:") for k in rec.attributes
             )
-    text = json.dumps(_loading.record_to_dict(frag), allow_nan=False)
+    text = json.dumps(_convert.record_to_dict(frag), allow_nan=False)
     assert frag == dsc.fragment_from_dict(json.loads(text))
 
 
@@ -771,8 +771,9 @@ def check_fragment(frag: dsc.Fragment) -> None:
     info = dsc.ExtensionInfo(
         name="fuzz", distribution="fuzz-dist", version="1", value="x"
     )
-    merged, failures = extensions._combine(
-        base, [extensions._Part(info=info, fragment=frag, source="<frag>")]
+    merged, failures = extensions._merge.combine(
+        base,
+        [extensions._merge.Part(info=info, fragment=frag, source="<frag>")],
     )
     assert {} == failures
     assert merged is not None
@@ -1090,8 +1091,8 @@ class TestFragments:
     @given(
         fragments().flatmap(
             lambda f: (
-                mutations(_loading.record_to_dict(f)).map(lambda m: m.data)
-                | st.just(_loading.record_to_dict(f))
+                mutations(_convert.record_to_dict(f)).map(lambda m: m.data)
+                | st.just(_convert.record_to_dict(f))
             )
         )
     )

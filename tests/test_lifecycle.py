@@ -251,7 +251,7 @@ class TestManifest:
         """
         import shutil
 
-        from dnn_supply_chain import _loading, crosswalk
+        from dnn_supply_chain import _io, _loading, _packaged, crosswalk
 
         data = tmp_path / "data"
         shutil.copytree(ROOT / "src" / "dnn_supply_chain" / "data", data)
@@ -260,9 +260,8 @@ class TestManifest:
             path.read_text(encoding="utf-8").replace("5.6.0", "5.7.0", 1),
             encoding="utf-8",
         )
-        monkeypatch.setattr(_loading, "files", lambda _: tmp_path)
-        monkeypatch.setattr(crosswalk, "files", lambda _: tmp_path)
-        monkeypatch.setattr(_loading, "_cached", None)
+        monkeypatch.setattr(_packaged, "files", lambda _: tmp_path)
+        monkeypatch.setattr(_io, "_cached", None)
         monkeypatch.setattr(_loading, "_merged", {})
         crosswalk.load_crosswalk.cache_clear()
         loader = (

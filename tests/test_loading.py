@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import dnn_supply_chain as dsc
 
-from dnn_supply_chain import _loading
+from dnn_supply_chain import _checks, _convert
 from strategies import (
     attacks,
     categories,
@@ -53,8 +53,8 @@ class TestRoundTrip:
 
         @given(strategy)
         def check(record):
-            data = json.loads(json.dumps(_loading.record_to_dict(record)))
-            assert record == _loading.converter().structure(data, cls)
+            data = json.loads(json.dumps(_convert.record_to_dict(record)))
+            assert record == _convert.converter().structure(data, cls)
 
         check()
 
@@ -378,18 +378,18 @@ class TestFastPath:
 
         @given(strategy, st.data())
         def check(record, data):
-            item = _loading.record_to_dict(record)
+            item = _convert.record_to_dict(record)
             key = data.draw(st.sampled_from([*item, "extra"]))
             if data.draw(st.booleans()):
                 item[key] = data.draw(json_values)
             else:
                 item.pop(key, None)
             try:
-                fast = _loading.build(cls, item)
-            except _loading.NotFast:
+                fast = _checks.build(cls, item)
+            except _checks.NotFast:
                 fast = None
             try:
-                slow = _loading.converter().structure(item, cls)
+                slow = _convert.converter().structure(item, cls)
             except Exception:  # noqa: BLE001 - any failure is a verdict
                 slow = None
             assert slow == fast

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from dnn_supply_chain import _loading, pytest_plugin
+from dnn_supply_chain import _io, _loading, pytest_plugin
 
 
 TAGGED = """
@@ -472,7 +472,7 @@ class TestCost:
         """
         Forget the cached taxonomy for the duration of the test.
         """
-        monkeypatch.setattr(_loading, "_cached", None)
+        monkeypatch.setattr(_io, "_cached", None)
         monkeypatch.setattr(_loading, "_merged", {})
 
     @pytest.mark.usefixtures("unloaded")
@@ -485,7 +485,7 @@ class TestCost:
         result = run()
 
         assert pytest.ExitCode.OK == result.ret
-        assert _loading._cached is None
+        assert _io._cached is None
 
     @pytest.mark.usefixtures("unloaded")
     def test_marker_loads(self, pytester, run):
@@ -504,7 +504,7 @@ class TestCost:
 
         run()
 
-        assert _loading._cached is not None
+        assert _io._cached is not None
 
     @pytest.mark.usefixtures("unloaded")
     def test_option_loads(self, pytester, run, tax):
@@ -515,7 +515,7 @@ class TestCost:
 
         result = run("--threat-report")
 
-        assert _loading._cached is not None
+        assert _io._cached is not None
         assert [
             f"all stages: 0 of {len(tax.attacks)} attacks have tests"
         ] == report_of(result)[-1:]

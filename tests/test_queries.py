@@ -29,9 +29,9 @@ class TestLoad:
         """
         Many threads loading at once get one and the same taxonomy.
         """
-        from dnn_supply_chain import _loading
+        from dnn_supply_chain import _io, _loading
 
-        monkeypatch.setattr(_loading, "_cached", None)
+        monkeypatch.setattr(_io, "_cached", None)
         monkeypatch.setattr(_loading, "_merged", {})
         results = []
         barrier = threading.Barrier(8)

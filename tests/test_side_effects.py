@@ -20,7 +20,7 @@ import pytest
 
 import dnn_supply_chain as dsc
 
-from dnn_supply_chain import _loading
+from dnn_supply_chain import _io, _loading
 
 
 # Runs first in the child: records file and directory access, and takes a
@@ -364,7 +364,7 @@ class TestLoadTwice:
             dsc.load()
             dsc.load(extensions=False)
         assert before == _loading._merged
-        assert _loading._cached is dsc.load(extensions=False)
+        assert _io._cached is dsc.load(extensions=False)
 
     def test_counts_stay(self):
         """

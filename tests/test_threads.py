@@ -24,7 +24,7 @@ import pytest
 
 import dnn_supply_chain as dsc
 
-from dnn_supply_chain import _loading, crosswalk
+from dnn_supply_chain import _io, _loading, crosswalk
 
 
 THREADS = 16
@@ -47,7 +47,7 @@ def _fresh_cache(monkeypatch):
     """
     Forget the loaded taxonomies (and the crosswalk) around the test.
     """
-    monkeypatch.setattr(_loading, "_cached", None)
+    monkeypatch.setattr(_io, "_cached", None)
     monkeypatch.setattr(_loading, "_merged", {})
     crosswalk.load_crosswalk.cache_clear()
     yield
@@ -160,8 +160,8 @@ class TestLoad:
         cached object.
         """
         results = together([lambda: dsc.load(extensions=False)] * THREADS)
-        assert _loading._cached is not None
-        assert [id(_loading._cached)] * THREADS == [id(t) for t in results]
+        assert _io._cached is not None
+        assert [id(_io._cached)] * THREADS == [id(t) for t in results]
 
     @pytest.mark.parametrize("round_", range(ROUNDS))
     @pytest.mark.usefixtures("fresh_cache")
@@ -189,7 +189,7 @@ class TestLoad:
             assert expected == counts(tax)
         assert [1] * len(kinds) == [len(by_kind[k]) for k in sorted(by_kind)]
         bundled = dsc.load(extensions=False)
-        assert bundled is _loading._cached
+        assert bundled is _io._cached
         for kw in kinds:
             assert bundled == dsc.load(**kw)
         assert 4 == len(_loading._merged)

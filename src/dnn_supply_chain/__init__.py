@@ -22,13 +22,13 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ._export import FORMATS, export
-    from ._loading import (
+    from ._io import (
         SCHEMA_VERSION,
-        load,
         load_file,
         taxonomy_from_dict,
         taxonomy_to_dict,
     )
+    from ._loading import load
     from ._packaged import Manifest, read_manifest
     from ._records import (
         Attack,
@@ -164,13 +164,13 @@ __all__ = [
 
 # Where each public name is defined.
 _HOMES = {
-    "._loading": (
+    "._io": (
         "SCHEMA_VERSION",
-        "load",
         "load_file",
         "taxonomy_from_dict",
         "taxonomy_to_dict",
     ),
+    "._loading": ("load",),
     "._packaged": ("Manifest", "read_manifest"),
     "._records": (
         "Attack",

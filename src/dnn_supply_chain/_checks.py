@@ -1,13 +1,14 @@
 """
-Fast field checks for loading trusted-looking data.
+Field rules, each written once.
 
-Each record field carries, in its attrs metadata, a check that accepts
-exactly what the field's validators accept, given JSON input: it returns
-the field's value (lists become tuples) or raises :class:`NotFast`.  The
-loader builds records with them, without running attrs validators one
-value at a time; a record that fails a check is built again through the
-validators (and cattrs), which name the problem.  A property test holds
-the two paths to the same verdict.
+A :class:`Rule` says what a field accepts.  From that one definition come
+both the field's attrs validator (which raises with a message naming the
+field, for records built in Python) and its fast check (which reads the
+field from JSON input: lists become tuples; it raises :class:`NotFast`
+instead of explaining).  The loader builds records from JSON with the fast
+checks, without running the validators a second time; a record that fails
+a check is built again through cattrs and the validators, which name the
+problem.
 """
 
 from __future__ import annotations
@@ -17,10 +18,28 @@ import re
 from collections.abc import Callable
 from typing import Any, Final
 
-from ._text import is_text
+import attrs
+
+from ._text import is_text, show
 
 
-__all__ = ["CHECK", "ID_PATTERN", "NotFast", "build", "check"]
+__all__ = [
+    "CHECK",
+    "ID",
+    "IDS",
+    "ID_PATTERN",
+    "NotFast",
+    "Rule",
+    "build",
+    "field",
+    "integer",
+    "nested",
+    "one_of",
+    "optional",
+    "pattern",
+    "string",
+    "strings",
+]
 
 #: The form of every record id: a lowercase slug, with the namespace of
 #: its extension in front for records that extensions add
@@ -41,138 +60,242 @@ class NotFast(Exception):  # noqa: N818 - a signal, not an error
     """
 
 
-def check(fn: Check) -> dict[str, Check]:
+class Rule:
     """
-    Return field metadata that carries the fast check *fn*.
-    """
-    return {CHECK: fn}
+    What one field accepts.
 
-
-def str_(value: Any) -> str:
+    Subclasses say it once, in :meth:`problem`; :meth:`from_json` and
+    :meth:`validator` are derived from it.
     """
-    A string.
-    """
-    if type(value) is not str or not is_text(value):
-        raise NotFast
-    return value
 
+    __slots__ = ()
 
-def opt_str(value: Any) -> str | None:
-    """
-    A string or None.
-    """
-    if value is not None and (type(value) is not str or not is_text(value)):
-        raise NotFast
-    return value
+    def problem(self, name: str, value: Any) -> Exception | None:
+        """
+        Return the error for the field *name* holding *value*, or None
+        when the rule accepts it.
+        """
+        raise NotImplementedError
 
-
-def text(value: Any) -> str:
-    """
-    A string with something in it.
-    """
-    if type(value) is not str or not value.strip() or not is_text(value):
-        raise NotFast
-    return value
-
-
-def pattern(regex: re.Pattern[str]) -> Check:
-    """
-    A string that matches *regex* whole.
-    """
-    fullmatch = regex.fullmatch
-
-    def check_one(value: Any) -> str:
-        if type(value) is not str or fullmatch(value) is None:
+    def from_json(self, value: Any) -> Any:
+        """
+        Return the field's value for the JSON *value*, or raise
+        :class:`NotFast`.
+        """
+        if self.problem("", value) is not None:
             raise NotFast
         return value
 
-    return check_one
+    def validator(
+        self, _inst: object, attribute: attrs.Attribute[Any], value: Any
+    ) -> None:
+        """
+        The attrs validator of a field with this rule.
+        """
+        error = self.problem(attribute.name, value)
+        if error is not None:
+            raise error
 
 
-def optional(inner: Check) -> Check:
+class _String(Rule):
+    __slots__ = ("_nonempty", "_regex")
+
+    def __init__(
+        self, *, nonempty: bool, regex: re.Pattern[str] | None
+    ) -> None:
+        self._nonempty = nonempty
+        self._regex = regex
+
+    def problem(self, name: str, value: Any) -> Exception | None:
+        if not isinstance(value, str):
+            msg = (
+                f"'{name}' must be <class 'str'> (got {show(value)} that is a "
+                f"{value.__class__!r})."
+            )
+            return TypeError(msg, name)
+        if not is_text(value):
+            msg = f"'{name}' is not Unicode text (a lone surrogate)"
+            return ValueError(msg, name)
+        if self._nonempty and not value.strip():
+            msg = f"'{name}' must not be empty"
+            return ValueError(msg, name)
+        if self._regex is not None and self._regex.fullmatch(value) is None:
+            msg = (
+                f"'{name}' must match regex {self._regex.pattern!r} "
+                f"({show(value)} doesn't)"
+            )
+            return ValueError(msg, name)
+        return None
+
+
+def string(*, nonempty: bool = False) -> Rule:
     """
-    None, or what *inner* accepts.
+    A string of Unicode text; with *nonempty*, not only white space.
     """
-
-    def check_optional(value: Any) -> Any:
-        return None if value is None else inner(value)
-
-    return check_optional
+    return _String(nonempty=nonempty, regex=None)
 
 
-def tuple_of(inner: Check | None, *, unique: bool = False) -> Check:
+def pattern(regex: re.Pattern[str]) -> Rule:
     """
-    A list whose items *inner* accepts (any string when None), as a tuple;
-    with *unique*, no item twice.
+    A string that matches *regex* whole.
     """
+    return _String(nonempty=False, regex=regex)
 
-    def check_tuple(value: Any) -> tuple[Any, ...]:
+
+#: A record id.
+ID: Final = pattern(ID_PATTERN)
+
+
+class _Integer(Rule):
+    __slots__ = ("_minimum",)
+
+    def __init__(self, minimum: int | None) -> None:
+        self._minimum = minimum
+
+    def problem(self, name: str, value: Any) -> Exception | None:
+        if not isinstance(value, int) or isinstance(value, bool):
+            msg = (
+                f"'{name}' must be <class 'int'> (got {show(value)} that is a "
+                f"{value.__class__!r})."
+            )
+            return TypeError(msg, name)
+        if self._minimum is not None and value < self._minimum:
+            msg = f"'{name}' must be >= {self._minimum}: {value}"
+            return ValueError(msg, name)
+        return None
+
+
+def integer(minimum: int | None = None) -> Rule:
+    """
+    An int (not a bool), at least *minimum* when given.
+    """
+    return _Integer(minimum)
+
+
+class _Strings(Rule):
+    __slots__ = ("_item", "_unique")
+
+    def __init__(self, item: Rule, *, unique: bool) -> None:
+        self._item = item
+        self._unique = unique
+
+    def problem(self, name: str, value: Any) -> Exception | None:
+        if not isinstance(value, tuple):
+            msg = (
+                f"'{name}' must be <class 'tuple'> (got {show(value)} that is a "
+                f"{value.__class__!r})."
+            )
+            return TypeError(msg, name)
+        seen: set[Any] = set()
+        for item in value:
+            error = self._item.problem(name, item)
+            if error is not None:
+                return error
+            if self._unique:
+                if item in seen:
+                    msg = f"'{name}' lists {item!r} twice"
+                    return ValueError(msg, name)
+                seen.add(item)
+        return None
+
+    def from_json(self, value: Any) -> Any:
         if type(value) is not list:
             raise NotFast
-        for item in value:
-            if type(item) is not str or not is_text(item):
-                raise NotFast
-        if inner is not None:
-            for item in value:
-                inner(item)
         result = tuple(value)
-        if unique and len(set(result)) != len(result):
+        if self.problem("", result) is not None:
             raise NotFast
         return result
 
-    return check_tuple
 
-
-def int_(value: Any) -> int:
+def strings(item: Rule | None = None, *, unique: bool = False) -> Rule:
     """
-    An int (not a bool).
+    A tuple (a list in JSON) of what *item* accepts (any string when
+    None); with *unique*, no item twice.
     """
-    if type(value) is not int:
-        raise NotFast
-    return value
+    return _Strings(string() if item is None else item, unique=unique)
 
 
-def positive_int(value: Any) -> int:
+#: A tuple of distinct record ids.
+IDS: Final = strings(ID, unique=True)
+
+
+class _Optional(Rule):
+    __slots__ = ("_inner",)
+
+    def __init__(self, inner: Rule) -> None:
+        self._inner = inner
+
+    def problem(self, name: str, value: Any) -> Exception | None:
+        return None if value is None else self._inner.problem(name, value)
+
+    def from_json(self, value: Any) -> Any:
+        return None if value is None else self._inner.from_json(value)
+
+
+def optional(inner: Rule) -> Rule:
     """
-    An int of at least 1.
+    None, or what *inner* accepts.
     """
-    if type(value) is not int or value < 1:
-        raise NotFast
-    return value
+    return _Optional(inner)
 
 
-ID: Final = pattern(ID_PATTERN)
-STRINGS: Final = tuple_of(None)
-UNIQUE_STRINGS: Final = tuple_of(None, unique=True)
-IDS: Final = tuple_of(ID, unique=True)
+class _OneOf(Rule):
+    __slots__ = ("_choices",)
+
+    def __init__(self, choices: tuple[str, ...]) -> None:
+        self._choices = choices
+
+    def problem(self, name: str, value: Any) -> Exception | None:
+        if value not in self._choices:
+            msg = f"'{name}' must be in {self._choices!r} (got {show(value)})"
+            return ValueError(msg, name)
+        return None
+
+
+def one_of(choices: tuple[str, ...]) -> Rule:
+    """
+    One of *choices*.
+    """
+    return _OneOf(choices)
+
+
+class _Nested(Rule):
+    __slots__ = ("_cls",)
+
+    def __init__(self, cls: type[Any]) -> None:
+        self._cls = cls
+
+    def problem(self, name: str, value: Any) -> Exception | None:
+        if not isinstance(value, self._cls):
+            msg = (
+                f"'{name}' must be {self._cls!r} (got {show(value)} that is a "
+                f"{value.__class__!r})."
+            )
+            return TypeError(msg, name)
+        return None
+
+    def from_json(self, value: Any) -> Any:
+        return build(self._cls, value)
+
+
+def nested(cls: type[Any]) -> Rule:
+    """
+    A *cls* record (a JSON object in JSON).
+    """
+    return _Nested(cls)
+
+
+def field(rule: Rule, **kwargs: Any) -> Any:
+    """
+    An attrs field whose validator and fast check both come from *rule*.
+    """
+    return attrs.field(
+        validator=rule.validator, metadata={CHECK: rule.from_json}, **kwargs
+    )
+
 
 _MISSING: Final = object()
 _BUILDERS: dict[type, Callable[[Any], Any]] = {}
-
-# Checks simple enough to write out in the generated builder, as code on
-# the value ``v``; the others are called.
-_INLINE: dict[Check, str] = {}
-
-
-def _inline(fn: Check, code: str) -> None:
-    _INLINE[fn] = code
-
-
-_inline(
-    str_,
-    "if type(v) is not str or not (v.isascii() or is_text(v)): raise NotFast",
-)
-_inline(
-    opt_str,
-    "if v is not None and (type(v) is not str or not (v.isascii() or "
-    "is_text(v))): raise NotFast",
-)
-_inline(
-    text,
-    "if type(v) is not str or not v.strip() or not (v.isascii() or "
-    "is_text(v)): raise NotFast",
-)
-_inline(int_, "if type(v) is not int: raise NotFast")
 
 
 def _compile(cls: type[Any]) -> Callable[[Any], Any]:
@@ -180,12 +303,9 @@ def _compile(cls: type[Any]) -> Callable[[Any], Any]:
     Generate the builder of *cls*: straight-line code, one block a field
     (as attrs generates ``__init__``).
     """
-    import attrs
-
     fields = attrs.fields(cls)
     namespace: dict[str, Any] = {
         "NotFast": NotFast,
-        "is_text": is_text,
         "M": _MISSING,
         "new": object.__new__,
         "cls": cls,
@@ -205,6 +325,7 @@ def _compile(cls: type[Any]) -> Callable[[Any], Any]:
             # Without a check for every field, only __init__ can build it.
             lines = ["def build(item):", "    raise NotFast"]
             break
+        namespace[f"c{n}"] = fast
         lines.append(f"    v = get({f.name!r}, M)")
         lines.append("    if v is M:")
         if f.default is attrs.NOTHING:
@@ -212,13 +333,8 @@ def _compile(cls: type[Any]) -> Callable[[Any], Any]:
         else:
             namespace[f"d{n}"] = f.default
             lines.append(f"        v = d{n}")
-        code = _INLINE.get(fast)
         lines.append("    else:")
-        if code is None:
-            namespace[f"c{n}"] = fast
-            lines.append(f"        v = c{n}(v)")
-        else:
-            lines.append(f"        {code}")
+        lines.append(f"        v = c{n}(v)")
         lines.append(f"    setattr(r, {f.name!r}, v)")
     else:
         lines.append("    return r")
@@ -232,22 +348,14 @@ def build(cls: type[Any], item: Any) -> Any:
     Build a *cls* record from the JSON object *item* with the fields' fast
     checks, or raise :class:`NotFast`.
 
-    The record is made without calling its ``__init__``: the checks stand
-    in for its validators (they accept exactly the same values), and
-    defaults are immutable values.
+    The record is made without calling its ``__init__``: each field's fast
+    check comes from the same :class:`Rule` as its validator, so it
+    accepts exactly the values the validator accepts; defaults are
+    immutable values.  A record with a rule that spans fields (a
+    ``__attrs_post_init__``, or a field without a fast check) is always
+    built through ``__init__``.
     """
     builder = _BUILDERS.get(cls)
     if builder is None:
         builder = _BUILDERS[cls] = _compile(cls)
     return builder(item)
-
-
-def nested(cls: type[Any]) -> Check:
-    """
-    A JSON object that builds a *cls* record.
-    """
-
-    def check_nested(value: Any) -> Any:
-        return build(cls, value)
-
-    return check_nested

@@ -10,16 +10,15 @@ imported only when there is something to report.
 from __future__ import annotations
 
 import functools
-import re
 
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
 from ._checks import NotFast, build
 from ._records import Attributes
 from ._text import show
-from .exceptions import Problem
+from .exceptions import Location, Problem
 
 
 if TYPE_CHECKING:
@@ -28,11 +27,10 @@ if TYPE_CHECKING:
     from attrs import AttrsInstance
 
 
-__all__ = ["converter", "record_to_dict", "structure"]
+__all__ = ["converter", "problems_of", "record_to_dict", "structure"]
 
 _T = TypeVar("_T")
 _R = TypeVar("_R")
-_FIELD_IN_MESSAGE: Final = re.compile(r"'(\w+)' ")
 
 
 @functools.cache
@@ -92,25 +90,93 @@ def converter() -> cattrs.Converter:
     return conv
 
 
-def _describe(exc: BaseException, type_: type | None) -> str:
-    import cattrs
+def _message(exc: BaseException) -> str:
+    """
+    The message of one leaf error, as our hooks and validators wrote it.
+    """
+    from cattrs.errors import ForbiddenExtraKeysError
 
-    from cattrs.v import format_exception
+    if isinstance(exc, ForbiddenExtraKeysError):
+        extra = ", ".join(sorted(map(str, exc.extra_fields)))
+        return (
+            f"extra fields found ({extra}); remove them or fix their spelling"
+        )
+    if isinstance(exc, KeyError):
+        return "required field missing"
+    if exc.args and isinstance(exc.args[0], str):
+        return exc.args[0]
+    return type(exc).__name__
 
-    # Keep the messages of attrs validators and of our hooks: the default
-    # formatter reduces them to "invalid value".
-    if isinstance(exc, ValueError | TypeError) and not isinstance(
-        exc, cattrs.BaseValidationError
-    ):
-        return str(exc.args[0]) if exc.args else type(exc).__name__
-    text = format_exception(exc, type_)
-    if text.startswith("extra fields found"):
-        text += "; remove them or fix their spelling"
-    return text
+
+def _field_of(exc: BaseException) -> str | None:
+    """
+    The field an attrs validator complained about: validators raise with
+    the attribute (attrs' own) or its name (ours) as their second argument.
+    """
+    if len(exc.args) > 1:
+        about = exc.args[1]
+        if isinstance(about, attrs.Attribute):
+            name: str = about.name
+            return name
+        if isinstance(about, str):
+            return about
+    return None
+
+
+def problems_of(
+    exc: BaseException,
+    *,
+    source: str | None,
+    location: Location,
+    record: str | None = None,
+) -> list[Problem]:
+    """
+    Every problem in *exc*, an error cattrs raised while structuring the
+    value at *location*, each at its own location.
+    """
+    from cattrs.errors import (
+        ClassValidationError,
+        IterableValidationError,
+    )
+
+    out: list[Problem] = []
+
+    def walk(error: BaseException, where: Location) -> None:
+        if isinstance(error, ClassValidationError):
+            with_notes, others = error.group_exceptions()
+            for inner, note in with_notes:
+                walk(inner, (*where, note.name))
+            for inner in others:
+                walk(inner, where)
+            return
+        if isinstance(error, IterableValidationError):
+            with_index, others = error.group_exceptions()
+            for inner, index in with_index:
+                walk(inner, (*where, index.index))
+            for inner in others:
+                walk(inner, where)
+            return
+        field = _field_of(error)
+        out.append(
+            Problem(
+                source=source,
+                location=where if field is None else (*where, field),
+                record=record,
+                message=_message(error),
+            )
+        )
+
+    walk(exc, location)
+    return out
 
 
 def structure(
-    item: object, cls: type[_R], source: str, path: str, record: str | None
+    item: object,
+    cls: type[_R],
+    *,
+    source: str | None,
+    location: Location,
+    record: str | None = None,
 ) -> _R | list[Problem]:
     """
     Return *item* as a *cls*, or every problem that prevents it.
@@ -127,42 +193,19 @@ def structure(
         )
         message = f"expected an object with the fields of a {cls.__name__}, got {what}"
         return [
-            Problem(source=source, path=path, record=record, message=message)
+            Problem(
+                source=source,
+                location=location,
+                record=record,
+                message=message,
+            )
         ]
     try:
         return converter().structure(item, cls)
     except Exception as exc:  # noqa: BLE001 - reported, never swallowed
-        return _problems_of(exc, source, path, record)
-
-
-def _problems_of(
-    exc: Exception, source: str, path: str, record: str | None
-) -> list[Problem]:
-    import cattrs
-
-    from cattrs.v import transform_error
-
-    if not isinstance(exc, cattrs.BaseValidationError):
-        return [
-            Problem(
-                source=source,
-                path=path,
-                record=record,
-                message=_describe(exc, None),
-            )
-        ]
-    out = []
-    for line in transform_error(exc, path=path, format_exception=_describe):
-        message, _, where = line.rpartition(" @ ")
-        # A validator's error surfaces at its record; its message starts
-        # with the field's name, which belongs in the path.
-        field_name = _FIELD_IN_MESSAGE.match(message)
-        if where == path and field_name:
-            where = f"{path}.{field_name.group(1)}"
-        out.append(
-            Problem(source=source, path=where, record=record, message=message)
+        return problems_of(
+            exc, source=source, location=location, record=record
         )
-    return out
 
 
 def record_to_dict(record: AttrsInstance) -> dict[str, Any]:

@@ -8,26 +8,137 @@ from __future__ import annotations
 import hashlib
 
 from importlib.resources import files
+from typing import Final, TypeVar
 
 import attrs
 
+from ._convert import structure
 from ._parsing import ParseFailure, parse
 from .exceptions import Problem, TaxonomyDataError
 
 
-__all__ = ["Manifest", "parse_json", "read_manifest", "verify"]
+__all__ = [
+    "Manifest",
+    "parse_json",
+    "read_manifest",
+    "read_packaged",
+    "read_verified",
+    "verify",
+]
 
-_COUNTED = ("stages", "categories", "attacks", "defenses", "papers")
+_T = TypeVar("_T")
+_MANIFEST: Final = "manifest.json"
+_REINSTALL: Final = "reinstall dnn-supply-chain"
 
 
 def parse_json(text: str, source: str) -> object:
+    """
+    Parse the JSON text of a data file, or raise
+    :class:`TaxonomyDataError`.
+    """
     try:
         return parse(text, toml=False)
     except ParseFailure as exc:
+        raise TaxonomyDataError([exc.problem(source)]) from None
+
+
+def read_packaged(name: str, cls: type[_T]) -> _T:
+    """
+    Read the packaged data file *name*, check it against the manifest and
+    structure it as a *cls* with the converter.
+
+    Raises:
+        TaxonomyDataError: The file is missing, changed since release or
+            malformed; the message says to reinstall.
+    """
+    source = f"dnn_supply_chain/data/{name}"
+    raw = (
+        _read_bytes(name, source) if name == _MANIFEST else read_verified(name)
+    )
+    data = _parse_packaged(raw, source)
+    found = structure(data, cls, source=source, location=())
+    if isinstance(found, list):
+        raise TaxonomyDataError(
+            [
+                attrs.evolve(p, message=f"{p.message}; {_REINSTALL}")
+                for p in found
+            ]
+        )
+    return found
+
+
+def read_verified(name: str) -> bytes:
+    """
+    Return the bytes of the packaged data file *name*, checked against the
+    manifest.
+
+    Raises:
+        TaxonomyDataError: The file is missing or changed since release.
+    """
+    raw = _read_bytes(name, f"dnn_supply_chain/data/{name}")
+    verify(name, raw, read_manifest())
+    return raw
+
+
+def _read_bytes(name: str, source: str) -> bytes:
+    try:
+        return (files("dnn_supply_chain") / "data" / name).read_bytes()
+    except OSError as exc:
         problem = Problem(
-            source=source, path=exc.where, record=None, message=exc.message
+            source=source,
+            message=f"cannot read the file ({exc.strerror or exc}); {_REINSTALL}",
         )
         raise TaxonomyDataError([problem]) from None
+
+
+def _parse_packaged(raw: bytes, source: str) -> object:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        problem = Problem(
+            source=source,
+            message=f"the file is not UTF-8 text ({exc.reason} at byte "
+            f"{exc.start}); {_REINSTALL}",
+        )
+        raise TaxonomyDataError([problem]) from None
+    try:
+        return parse(text, toml=False)
+    except ParseFailure as exc:
+        problem = exc.problem(source)
+        raise TaxonomyDataError(
+            [attrs.evolve(problem, message=f"{problem.message}; {_REINSTALL}")]
+        ) from None
+
+
+@attrs.frozen(kw_only=True)
+class _Survey:
+    title: str
+    edition: str
+    listing: str
+    listing_commit: str
+
+
+@attrs.frozen(kw_only=True)
+class _Counts:
+    stages: int
+    categories: int
+    attacks: int
+    defenses: int
+    papers: int
+
+
+@attrs.frozen(kw_only=True)
+class _ManifestFile:
+    """
+    ``manifest.json`` as it is written.
+    """
+
+    data_version: str
+    survey: _Survey
+    atlas_version: str
+    owasp_edition: str
+    counts: _Counts
+    sha256: dict[str, str]
 
 
 @attrs.frozen(kw_only=True)
@@ -79,9 +190,6 @@ class Manifest:
         )
 
 
-_MANIFEST = "manifest.json"
-
-
 def read_manifest() -> Manifest:
     """
     Return the manifest of the bundled data (without loading the data).
@@ -91,34 +199,18 @@ def read_manifest() -> Manifest:
 
     .. versionadded:: 0.1.0
     """
-    source = f"dnn_supply_chain/data/{_MANIFEST}"
-    try:
-        text = (files("dnn_supply_chain") / "data" / _MANIFEST).read_text(
-            encoding="utf-8"
-        )
-        data = parse_json(text, source)
-        assert isinstance(data, dict)  # noqa: S101 - caught below
-        survey, counts = data["survey"], data["counts"]
-        return Manifest(
-            data_version=data["data_version"],
-            survey_title=survey["title"],
-            survey_edition=survey["edition"],
-            survey_listing=survey["listing"],
-            listing_commit=survey["listing_commit"],
-            atlas_version=data["atlas_version"],
-            owasp_edition=data["owasp_edition"],
-            sha256=tuple(sorted(data["sha256"].items())),
-            **{k: counts[k] for k in _COUNTED},
-        )
-    except (OSError, KeyError, TypeError, AssertionError) as exc:
-        problem = Problem(
-            source=source,
-            path="",
-            record=None,
-            message=f"the manifest is missing or damaged ({exc!r}); "
-            "reinstall dnn-supply-chain",
-        )
-        raise TaxonomyDataError([problem]) from None
+    found = read_packaged(_MANIFEST, _ManifestFile)
+    return Manifest(
+        data_version=found.data_version,
+        survey_title=found.survey.title,
+        survey_edition=found.survey.edition,
+        survey_listing=found.survey.listing,
+        listing_commit=found.survey.listing_commit,
+        atlas_version=found.atlas_version,
+        owasp_edition=found.owasp_edition,
+        sha256=tuple(sorted(found.sha256.items())),
+        **attrs.asdict(found.counts),
+    )
 
 
 def verify(name: str, data: bytes, manifest: Manifest) -> None:
@@ -133,8 +225,6 @@ def verify(name: str, data: bytes, manifest: Manifest) -> None:
     if expected != actual:
         problem = Problem(
             source=f"dnn_supply_chain/data/{name}",
-            path="",
-            record=None,
             message=(
                 f"checksum mismatch: the file is not the one released with "
                 f"data {manifest.data_version} (sha256 {actual}, expected "

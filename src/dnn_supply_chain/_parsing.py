@@ -13,44 +13,63 @@ import tomllib
 
 from typing import Any, Final
 
+from ._text import is_text
+from .exceptions import Location, Problem
+
 
 __all__ = ["ParseFailure", "parse"]
 
 # A JSON escape of a UTF-16 surrogate: the only way a string that is not
 # valid Unicode text gets into parsed data.
 _SURROGATE_ESCAPE: Final = re.compile(r"\\[uU][dD][89a-fA-F]")
+_TOML_AT: Final = re.compile(r" \(at line ([0-9]+), column ([0-9]+)\)$")
 
 
 class ParseFailure(Exception):  # noqa: N818 - carried to the caller's error
     """
-    The text cannot be read; *where* is a line and column, or a path.
+    The text cannot be read: at a line and column, or at a location in
+    the parsed data.
     """
 
-    def __init__(self, message: str, *, where: str = "") -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        position: tuple[int, int] | None = None,
+        location: Location = (),
+    ) -> None:
         super().__init__(message)
-        self.where = where
         self.message = message
+        self.position = position
+        self.location = location
+
+    def problem(self, source: str | None) -> Problem:
+        """
+        This failure as a problem of the file *source*.
+        """
+        return Problem(
+            source=source,
+            location=self.location,
+            position=self.position,
+            message=self.message,
+        )
 
 
-def _first_surrogate(value: Any, path: str) -> str | None:
+def _first_surrogate(value: Any, location: Location) -> Location | None:
     if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return path or "(top level)"
-        return None
+        return None if is_text(value) else location
     if isinstance(value, list):
         for i, item in enumerate(value):
-            found = _first_surrogate(item, f"{path}[{i}]")
-            if found:
+            found = _first_surrogate(item, (*location, i))
+            if found is not None:
                 return found
     elif isinstance(value, dict):
         for key, item in value.items():
-            where = f"{path}.{key}" if path else str(key)
-            found = _first_surrogate(key, where) or _first_surrogate(
-                item, where
-            )
-            if found:
+            where = (*location, str(key))
+            found = _first_surrogate(key, where)
+            if found is None:
+                found = _first_surrogate(item, where)
+            if found is not None:
                 return found
     return None
 
@@ -67,16 +86,15 @@ def parse(text: str, *, toml: bool) -> object:
     try:
         data: object = tomllib.loads(text) if toml else json.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        message, _, at = str(exc).rpartition(" (at ")
-        msg = f"invalid TOML: {message or exc}"
-        raise ParseFailure(
-            msg, where=at.rstrip(")") if message else ""
-        ) from None
+        # tomllib says where only in its message before Python 3.14.
+        found = _TOML_AT.search(str(exc))
+        message = str(exc)[: found.start()] if found else str(exc)
+        msg = f"invalid TOML: {message}"
+        position = (int(found[1]), int(found[2])) if found else None
+        raise ParseFailure(msg, position=position) from None
     except json.JSONDecodeError as exc:
         msg = f"invalid JSON: {exc.msg}"
-        raise ParseFailure(
-            msg, where=f"line {exc.lineno}, column {exc.colno}"
-        ) from None
+        raise ParseFailure(msg, position=(exc.lineno, exc.colno)) from None
     except RecursionError:
         msg = f"invalid {kind}: values nest too deeply to read"
         raise ParseFailure(msg) from None
@@ -85,11 +103,11 @@ def parse(text: str, *, toml: bool) -> object:
         msg = f"invalid {kind}: {exc}"
         raise ParseFailure(msg) from None
     if _SURROGATE_ESCAPE.search(text):
-        bad = _first_surrogate(data, "")
+        bad = _first_surrogate(data, ())
         if bad is not None:
             msg = (
                 f"invalid {kind}: a string escapes a lone UTF-16 surrogate, "
                 "which is not Unicode text"
             )
-            raise ParseFailure(msg, where=bad)
+            raise ParseFailure(msg, location=bad)
     return data

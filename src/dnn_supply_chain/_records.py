@@ -9,27 +9,51 @@ import json
 import math
 import re
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from types import MappingProxyType
-from typing import Any, TypeAlias
+from typing import Any, Final, TypeAlias
 
 import attrs
 
-from attrs import field, validators
+from attrs import field
 
-from . import _checks as _c
-from ._checks import ID_PATTERN, check
+from ._checks import (
+    CHECK,
+    ID,
+    ID_PATTERN,
+    IDS,
+    NotFast,
+    integer,
+    nested,
+    one_of,
+    optional,
+    pattern,
+    string,
+    strings,
+)
+from ._checks import field as rule_field
 from ._text import is_text
+from .exceptions import Problem
 
 
 __all__ = [
+    "BUNDLED",
+    "CLASS_OF_COLLECTION",
+    "COLLECTIONS",
+    "COLLECTION_OF",
     "ID_PATTERN",
+    "KINDS",
+    "KIND_OF_COLLECTION",
+    "KIND_OF_TYPE",
+    "KIND_TABLE",
     "Attack",
     "Attributes",
     "Category",
     "Defense",
     "Deprecation",
+    "ExtensionInfo",
     "Paper",
+    "Provenance",
     "Record",
     "Stage",
     "SurveyListing",
@@ -43,66 +67,10 @@ _OWASP_ML = re.compile(r"ML[0-9]{2}")
 _DOI = re.compile(r"10\.[0-9]{4,9}/\S+")
 _ARXIV = re.compile(r"[0-9]{4}\.[0-9]{4,5}")
 
-_Validator: TypeAlias = Callable[[Any, "attrs.Attribute[Any]", Any], Any]
-
-
-def _unicode(
-    _inst: object, attribute: attrs.Attribute[Any], value: Any
-) -> None:
-    if isinstance(value, str) and not is_text(value):
-        msg = f"'{attribute.name}' is not Unicode text (a lone surrogate)"
-        raise ValueError(msg)
-
-
-_str = validators.and_(validators.instance_of(str), _unicode)
-_optional_str = validators.optional(_str)
-_id = validators.and_(_str, validators.matches_re(ID_PATTERN))
-
-
-def _nonempty(
-    _inst: object, attribute: attrs.Attribute[str], value: str
-) -> None:
-    if not value.strip():
-        msg = f"'{attribute.name}' must not be empty"
-        raise ValueError(msg)
-
-
-_text = validators.and_(_str, _nonempty)
-
-
-def _strings(
-    member: _Validator = _str,
-) -> _Validator:
-    return validators.deep_iterable(
-        member_validator=member,
-        iterable_validator=validators.instance_of(tuple),
-    )
-
-
-def _unique(
-    _inst: object,
-    attribute: attrs.Attribute[tuple[str, ...]],
-    value: tuple[str, ...],
-) -> None:
-    seen: set[str] = set()
-    for item in value:
-        if item in seen:
-            msg = f"'{attribute.name}' lists {item!r} twice"
-            raise ValueError(msg)
-        seen.add(item)
-
-
-def _ids() -> _Validator:
-    return validators.and_(_strings(_id), _unique)
-
-
-def _matching(
-    pattern: re.Pattern[str],
-) -> _Validator:
-    return validators.and_(
-        _strings(validators.and_(_str, validators.matches_re(pattern))),
-        _unique,
-    )
+TEXT: Final = string(nonempty=True)
+_STR: Final = string()
+_OPT_STR: Final = optional(_STR)
+_TERMS: Final = strings(unique=True)
 
 
 class Attributes(Mapping[str, Any]):
@@ -225,11 +193,11 @@ _NO_ATTRIBUTES = Attributes()
 
 def _fast_attributes(value: Any) -> Attributes:
     if type(value) is not dict:
-        raise _c.NotFast
+        raise NotFast
     try:
         return _to_attributes(value)
     except (TypeError, ValueError):
-        raise _c.NotFast from None
+        raise NotFast from None
 
 
 def _to_attributes(value: Mapping[str, Any] | None) -> Attributes:
@@ -262,26 +230,18 @@ class Stage:
     .. versionadded:: 0.1.0
     """
 
-    id: str = field(validator=_id, metadata=check(_c.ID))
-    name: str = field(validator=_text, metadata=check(_c.text))
-    name_zh: str = field(validator=_text, metadata=check(_c.text))
-    description: str = field(validator=_text, metadata=check(_c.text))
-    actors: tuple[str, ...] = field(
-        default=(), validator=_strings(), metadata=check(_c.STRINGS)
-    )
-    artefacts: tuple[str, ...] = field(
-        default=(), validator=_strings(), metadata=check(_c.STRINGS)
-    )
-    operations: tuple[str, ...] = field(
-        default=(), validator=_strings(), metadata=check(_c.STRINGS)
-    )
-    next: tuple[str, ...] = field(
-        default=(), validator=_ids(), metadata=check(_c.IDS)
-    )
+    id: str = rule_field(ID)
+    name: str = rule_field(TEXT)
+    name_zh: str = rule_field(TEXT)
+    description: str = rule_field(TEXT)
+    actors: tuple[str, ...] = rule_field(strings(), default=())
+    artefacts: tuple[str, ...] = rule_field(strings(), default=())
+    operations: tuple[str, ...] = rule_field(strings(), default=())
+    next: tuple[str, ...] = rule_field(IDS, default=())
     attributes: Attributes = field(
         default=_NO_ATTRIBUTES,
         converter=_to_attributes,
-        metadata=check(_fast_attributes),
+        metadata={CHECK: _fast_attributes},
     )
 
 
@@ -300,14 +260,14 @@ class Category:
     .. versionadded:: 0.1.0
     """
 
-    id: str = field(validator=_id, metadata=check(_c.ID))
-    stage: str = field(validator=_id, metadata=check(_c.ID))
-    name: str = field(validator=_text, metadata=check(_c.text))
-    name_zh: str = field(validator=_text, metadata=check(_c.text))
+    id: str = rule_field(ID)
+    stage: str = rule_field(ID)
+    name: str = rule_field(TEXT)
+    name_zh: str = rule_field(TEXT)
     attributes: Attributes = field(
         default=_NO_ATTRIBUTES,
         converter=_to_attributes,
-        metadata=check(_fast_attributes),
+        metadata={CHECK: _fast_attributes},
     )
 
 
@@ -336,45 +296,25 @@ class Attack:
     .. versionadded:: 0.1.0
     """
 
-    id: str = field(validator=_id, metadata=check(_c.ID))
-    name: str = field(validator=_text, metadata=check(_c.text))
-    stage: str = field(validator=_id, metadata=check(_c.ID))
-    category: str | None = field(
-        default=None,
-        validator=validators.optional(_id),
-        metadata=check(_c.optional(_c.ID)),
+    id: str = rule_field(ID)
+    name: str = rule_field(TEXT)
+    stage: str = rule_field(ID)
+    category: str | None = rule_field(optional(ID), default=None)
+    threat_types: tuple[str, ...] = rule_field(_TERMS, default=())
+    modalities: tuple[str, ...] = rule_field(_TERMS, default=())
+    summary: str = rule_field(_STR, default="")
+    attacker_access: str = rule_field(_STR, default="")
+    papers: tuple[str, ...] = rule_field(IDS, default=())
+    atlas_techniques: tuple[str, ...] = rule_field(
+        strings(pattern(_ATLAS_TECHNIQUE), unique=True), default=()
     )
-    threat_types: tuple[str, ...] = field(
-        default=(),
-        validator=validators.and_(_strings(), _unique),
-        metadata=check(_c.UNIQUE_STRINGS),
-    )
-    modalities: tuple[str, ...] = field(
-        default=(),
-        validator=validators.and_(_strings(), _unique),
-        metadata=check(_c.UNIQUE_STRINGS),
-    )
-    summary: str = field(default="", validator=_str, metadata=check(_c.str_))
-    attacker_access: str = field(
-        default="", validator=_str, metadata=check(_c.str_)
-    )
-    papers: tuple[str, ...] = field(
-        default=(), validator=_ids(), metadata=check(_c.IDS)
-    )
-    atlas_techniques: tuple[str, ...] = field(
-        default=(),
-        validator=_matching(_ATLAS_TECHNIQUE),
-        metadata=check(_c.tuple_of(_c.pattern(_ATLAS_TECHNIQUE), unique=True)),
-    )
-    owasp_ml: tuple[str, ...] = field(
-        default=(),
-        validator=_matching(_OWASP_ML),
-        metadata=check(_c.tuple_of(_c.pattern(_OWASP_ML), unique=True)),
+    owasp_ml: tuple[str, ...] = rule_field(
+        strings(pattern(_OWASP_ML), unique=True), default=()
     )
     attributes: Attributes = field(
         default=_NO_ATTRIBUTES,
         converter=_to_attributes,
-        metadata=check(_fast_attributes),
+        metadata={CHECK: _fast_attributes},
     )
 
 
@@ -404,50 +344,28 @@ class Defense:
     .. versionadded:: 0.1.0
     """
 
-    id: str = field(validator=_id, metadata=check(_c.ID))
-    name: str = field(validator=_text, metadata=check(_c.text))
-    stage: str = field(validator=_id, metadata=check(_c.ID))
-    counters: tuple[str, ...] = field(
-        default=(),
-        validator=validators.and_(_strings(), _unique),
-        metadata=check(_c.UNIQUE_STRINGS),
+    id: str = rule_field(ID)
+    name: str = rule_field(TEXT)
+    stage: str = rule_field(ID)
+    counters: tuple[str, ...] = rule_field(_TERMS, default=())
+    attacks: tuple[str, ...] = rule_field(IDS, default=())
+    modalities: tuple[str, ...] = rule_field(_TERMS, default=())
+    summary: str = rule_field(_STR, default="")
+    defender_access: str = rule_field(_STR, default="")
+    papers: tuple[str, ...] = rule_field(IDS, default=())
+    atlas_mitigations: tuple[str, ...] = rule_field(
+        strings(pattern(_ATLAS_MITIGATION), unique=True), default=()
     )
-    attacks: tuple[str, ...] = field(
-        default=(), validator=_ids(), metadata=check(_c.IDS)
+    atlas_counters: tuple[str, ...] = rule_field(
+        strings(pattern(_ATLAS_TECHNIQUE), unique=True), default=()
     )
-    modalities: tuple[str, ...] = field(
-        default=(),
-        validator=validators.and_(_strings(), _unique),
-        metadata=check(_c.UNIQUE_STRINGS),
-    )
-    summary: str = field(default="", validator=_str, metadata=check(_c.str_))
-    defender_access: str = field(
-        default="", validator=_str, metadata=check(_c.str_)
-    )
-    papers: tuple[str, ...] = field(
-        default=(), validator=_ids(), metadata=check(_c.IDS)
-    )
-    atlas_mitigations: tuple[str, ...] = field(
-        default=(),
-        validator=_matching(_ATLAS_MITIGATION),
-        metadata=check(
-            _c.tuple_of(_c.pattern(_ATLAS_MITIGATION), unique=True)
-        ),
-    )
-    atlas_counters: tuple[str, ...] = field(
-        default=(),
-        validator=_matching(_ATLAS_TECHNIQUE),
-        metadata=check(_c.tuple_of(_c.pattern(_ATLAS_TECHNIQUE), unique=True)),
-    )
-    owasp_ml: tuple[str, ...] = field(
-        default=(),
-        validator=_matching(_OWASP_ML),
-        metadata=check(_c.tuple_of(_c.pattern(_OWASP_ML), unique=True)),
+    owasp_ml: tuple[str, ...] = rule_field(
+        strings(pattern(_OWASP_ML), unique=True), default=()
     )
     attributes: Attributes = field(
         default=_NO_ATTRIBUTES,
         converter=_to_attributes,
-        metadata=check(_fast_attributes),
+        metadata={CHECK: _fast_attributes},
     )
 
 
@@ -473,31 +391,16 @@ class SurveyListing:
     .. versionadded:: 0.1.0
     """
 
-    section: str = field(validator=_text, metadata=check(_c.text))
-    section_zh: str = field(validator=_text, metadata=check(_c.text))
-    subsection: str | None = field(
-        default=None, validator=_optional_str, metadata=check(_c.opt_str)
-    )
-    subsection_zh: str | None = field(
-        default=None, validator=_optional_str, metadata=check(_c.opt_str)
-    )
-    index: int = field(
-        metadata=check(_c.positive_int),
-        validator=validators.and_(
-            validators.instance_of(int), validators.ge(1)
-        ),
-    )
-    title: str = field(validator=_text, metadata=check(_c.text))
-    venue: str = field(validator=_text, metadata=check(_c.text))
-    year: int = field(
-        validator=validators.instance_of(int), metadata=check(_c.int_)
-    )
-    paper_url: str | None = field(
-        default=None, validator=_optional_str, metadata=check(_c.opt_str)
-    )
-    code_url: str | None = field(
-        default=None, validator=_optional_str, metadata=check(_c.opt_str)
-    )
+    section: str = rule_field(TEXT)
+    section_zh: str = rule_field(TEXT)
+    subsection: str | None = rule_field(_OPT_STR, default=None)
+    subsection_zh: str | None = rule_field(_OPT_STR, default=None)
+    index: int = rule_field(integer(1))
+    title: str = rule_field(TEXT)
+    venue: str = rule_field(TEXT)
+    year: int = rule_field(integer())
+    paper_url: str | None = rule_field(_OPT_STR, default=None)
+    code_url: str | None = rule_field(_OPT_STR, default=None)
 
 
 @attrs.frozen(kw_only=True)
@@ -527,56 +430,24 @@ class Paper:
     .. versionadded:: 0.1.0
     """
 
-    id: str = field(validator=_id, metadata=check(_c.ID))
-    title: str = field(validator=_text, metadata=check(_c.text))
-    authors: tuple[str, ...] = field(
-        default=(),
-        validator=_strings(_text),
-        metadata=check(_c.tuple_of(_c.text)),
-    )
-    venue: str | None = field(
-        default=None, validator=_optional_str, metadata=check(_c.opt_str)
-    )
-    venue_short: str | None = field(
-        default=None, validator=_optional_str, metadata=check(_c.opt_str)
-    )
-    year: int | None = field(
-        default=None,
-        validator=validators.optional(validators.instance_of(int)),
-        metadata=check(_c.optional(_c.int_)),
-    )
-    pages: str | None = field(
-        default=None, validator=_optional_str, metadata=check(_c.opt_str)
-    )
-    doi: str | None = field(
-        default=None,
-        validator=validators.optional(
-            validators.and_(_str, validators.matches_re(_DOI))
-        ),
-        metadata=check(_c.optional(_c.pattern(_DOI))),
-    )
-    arxiv: str | None = field(
-        default=None,
-        validator=validators.optional(
-            validators.and_(_str, validators.matches_re(_ARXIV))
-        ),
-        metadata=check(_c.optional(_c.pattern(_ARXIV))),
-    )
-    url: str | None = field(
-        default=None, validator=_optional_str, metadata=check(_c.opt_str)
-    )
-    code: str | None = field(
-        default=None, validator=_optional_str, metadata=check(_c.opt_str)
-    )
-    listing: SurveyListing | None = field(
-        default=None,
-        validator=validators.optional(validators.instance_of(SurveyListing)),
-        metadata=check(_c.optional(_c.nested(SurveyListing))),
+    id: str = rule_field(ID)
+    title: str = rule_field(TEXT)
+    authors: tuple[str, ...] = rule_field(strings(TEXT), default=())
+    venue: str | None = rule_field(_OPT_STR, default=None)
+    venue_short: str | None = rule_field(_OPT_STR, default=None)
+    year: int | None = rule_field(optional(integer()), default=None)
+    pages: str | None = rule_field(_OPT_STR, default=None)
+    doi: str | None = rule_field(optional(pattern(_DOI)), default=None)
+    arxiv: str | None = rule_field(optional(pattern(_ARXIV)), default=None)
+    url: str | None = rule_field(_OPT_STR, default=None)
+    code: str | None = rule_field(_OPT_STR, default=None)
+    listing: SurveyListing | None = rule_field(
+        optional(nested(SurveyListing)), default=None
     )
     attributes: Attributes = field(
         default=_NO_ATTRIBUTES,
         converter=_to_attributes,
-        metadata=check(_fast_attributes),
+        metadata={CHECK: _fast_attributes},
     )
 
 
@@ -594,20 +465,16 @@ class Vocabulary:
     .. versionadded:: 0.1.0
     """
 
-    threat_types: tuple[str, ...] = field(
-        default=(),
-        validator=validators.and_(_strings(_text), _unique),
-        metadata=check(_c.tuple_of(_c.text, unique=True)),
+    threat_types: tuple[str, ...] = rule_field(
+        strings(TEXT, unique=True), default=()
     )
-    modalities: tuple[str, ...] = field(
-        default=(),
-        validator=validators.and_(_strings(_text), _unique),
-        metadata=check(_c.tuple_of(_c.text, unique=True)),
+    modalities: tuple[str, ...] = rule_field(
+        strings(TEXT, unique=True), default=()
     )
 
 
 #: How a deprecated id was replaced.
-CHANGES = ("renamed", "merged", "split")
+CHANGES: Final = ("renamed", "merged", "split")
 
 
 def _successors(
@@ -617,7 +484,7 @@ def _successors(
     if (len(value) > 1) != wanted_many or not value:
         many = "two or more successors" if wanted_many else "one successor"
         msg = f"'{attribute.name}' must list {many} for an id that was {inst.change}"
-        raise ValueError(msg)
+        raise ValueError(msg, attribute.name)
 
 
 @attrs.frozen(kw_only=True)
@@ -641,14 +508,123 @@ class Deprecation:
     .. versionadded:: 0.1.0
     """
 
-    id: str = field(validator=_id, metadata=check(_c.ID))
-    change: str = field(validator=validators.in_(CHANGES))
-    successors: tuple[str, ...] = field(
-        validator=validators.and_(_ids(), _successors)
-    )
-    since: str = field(validator=_text, metadata=check(_c.text))
-    note: str = field(default="", validator=_str, metadata=check(_c.str_))
+    id: str = rule_field(ID)
+    change: str = rule_field(one_of(CHANGES))
+    # Checked with the change: so never built by the fast path.
+    successors: tuple[str, ...] = field(validator=[IDS.validator, _successors])
+    since: str = rule_field(TEXT)
+    note: str = rule_field(_STR, default="")
 
 
 #: Any record a taxonomy holds by id.
 Record: TypeAlias = Stage | Category | Attack | Defense | Paper
+
+
+@attrs.frozen(kw_only=True)
+class Provenance:
+    """
+    Where a record came from.
+
+    Attributes:
+        source: ``"bundled"``, or the name of the distribution whose
+            extension defines the record.
+        version: That distribution's version (``None`` for bundled).
+        extension: The extension's entry point name, if any.
+        extended_by: The extensions that linked additions onto the record.
+
+    .. versionadded:: 0.1.0
+    """
+
+    source: str
+    version: str | None = None
+    extension: str | None = None
+    extended_by: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        if self.extension is None:
+            text = self.source
+        else:
+            text = (
+                f"{self.source} {self.version} (extension {self.extension!r})"
+            )
+        if self.extended_by:
+            text += f", extended by {', '.join(self.extended_by)}"
+        return text
+
+
+#: The provenance of the bundled records.
+BUNDLED: Final = Provenance(source="bundled")
+
+
+@attrs.frozen(kw_only=True)
+class ExtensionInfo:
+    """
+    An installed extension, and what became of it.
+
+    Attributes:
+        name: The entry point name.
+        distribution: The distribution that declares it.
+        version: The distribution's version.
+        value: The entry point's value (``module:file.toml`` or
+            ``module:callable``).
+        status: ``"loaded"``, ``"skipped"`` (broken) or
+            ``"not selected"``.
+        namespace: The namespace its fragment declares, once read.
+        records: How many records it adds, once loaded.
+        problems: Why it was skipped.
+
+    .. versionadded:: 0.1.0
+    """
+
+    name: str
+    distribution: str
+    version: str
+    value: str
+    status: str = "not selected"
+    namespace: str | None = None
+    records: int = 0
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def label(self) -> str:
+        """
+        ``name (distribution version)``, as messages name the extension.
+        """
+        return f"{self.name!r} ({self.distribution} {self.version})"
+
+
+@attrs.frozen
+class _Kind:
+    """
+    One kind of record: its name, the collection that holds it, its class.
+    """
+
+    name: str
+    collection: str
+    cls: type[Record]
+
+
+#: Every kind of record, in the order a taxonomy lists them: the one table
+#: the rest of the package derives its kind maps from.
+KIND_TABLE: Final = (
+    _Kind("stage", "stages", Stage),
+    _Kind("category", "categories", Category),
+    _Kind("attack", "attacks", Attack),
+    _Kind("defense", "defenses", Defense),
+    _Kind("paper", "papers", Paper),
+)
+
+#: The kinds of record, in the order a taxonomy lists them.
+KINDS: Final = tuple(k.name for k in KIND_TABLE)
+#: The collection names, in the same order.
+COLLECTIONS: Final = tuple(k.collection for k in KIND_TABLE)
+#: kind name -> collection name.
+COLLECTION_OF: Final = {k.name: k.collection for k in KIND_TABLE}
+#: collection name -> kind name.
+KIND_OF_COLLECTION: Final = {k.collection: k.name for k in KIND_TABLE}
+#: collection name -> record class.
+CLASS_OF_COLLECTION: Final[dict[str, type[Record]]] = {
+    k.collection: k.cls for k in KIND_TABLE
+}
+#: record class -> kind name.
+KIND_OF_TYPE: Final[dict[type, str]] = {k.cls: k.name for k in KIND_TABLE}

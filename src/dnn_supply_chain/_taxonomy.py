@@ -5,16 +5,11 @@ queries.  No I/O happens here.
 
 from __future__ import annotations
 
-import contextlib
-import heapq
-import math
+import functools
 import re
-import threading
 import warnings
 
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextvars import ContextVar
+from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast, overload
 
@@ -22,7 +17,14 @@ import attrs
 
 from attrs import field
 
+from ._index import Index
+from ._integrity import check_records
 from ._records import (
+    BUNDLED,
+    COLLECTION_OF,
+    COLLECTIONS,
+    KIND_OF_TYPE,
+    KINDS,
     Attack,
     Category,
     Defense,
@@ -34,34 +36,16 @@ from ._records import (
 )
 from ._text import article as _a
 from ._text import suggest
-from .exceptions import Problem, TaxonomyDataError, UnknownIdError
+from .exceptions import TaxonomyDataError, UnknownIdError
 
 
 if TYPE_CHECKING:
     from ._packaged import Manifest
+    from ._records import ExtensionInfo, Provenance
     from .crosswalk import CrosswalkMatch
-    from .extensions import ExtensionInfo, Provenance
 
 
 __all__ = ["KINDS", "SearchHit", "Taxonomy"]
-
-#: The kinds of record, in the order a taxonomy lists them.
-KINDS = ("stage", "category", "attack", "defense", "paper")
-
-_KIND_OF_TYPE: dict[type, str] = {
-    Stage: "stage",
-    Category: "category",
-    Attack: "attack",
-    Defense: "defense",
-    Paper: "paper",
-}
-_COLLECTIONS = {
-    "stage": "stages",
-    "category": "categories",
-    "attack": "attacks",
-    "defense": "defenses",
-    "paper": "papers",
-}
 
 R = TypeVar("R", Stage, Category, Attack, Defense, Paper)
 YearRange = int | tuple[int | None, int | None]
@@ -90,359 +74,7 @@ def _readonly(
     return MappingProxyType(dict(mapping))
 
 
-_TRUSTED: ContextVar[bool] = ContextVar("_TRUSTED", default=False)
-
-
-@contextlib.contextmanager
-def trusted() -> Iterator[None]:
-    """
-    Within this block, Taxonomy() skips its checks: for loaders that have
-    just run :func:`check_records` themselves.
-    """
-    token = _TRUSTED.set(True)
-    try:
-        yield
-    finally:
-        _TRUSTED.reset(token)
-
-
-def check_records(
-    *,
-    source: str,
-    vocabulary: Vocabulary,
-    survey: str | None,
-    records: Mapping[str, Sequence[Record]],
-    path_of: Callable[[str, int], str] | None = None,
-    kind_of: Mapping[str, str] | None = None,
-    unreadable: Mapping[str, str] | None = None,
-    cited: Iterable[str] = (),
-    deprecated: Sequence[tuple[str, Deprecation]] = (),
-) -> list[Problem]:
-    """
-    Return every cross-record problem: duplicate ids, dangling references,
-    unknown vocabulary terms, unused papers, a cyclic lifecycle.
-
-    *records* maps each collection name (``"stages"``...) to its records;
-    *path_of* tells where record *i* of a collection sits in its file
-    (default ``collection[i]``); it is called only to report a problem.
-    *kind_of*, the kind of every id, may be given by a caller that has
-    already checked the ids are unique.  *unreadable* maps the ids of records that could not be read (already
-    reported) to their kinds, and *cited* lists the papers they cite, so
-    that their problems are not reported again as dangling references.
-    """
-    problems: list[Problem] = []
-
-    def add(path: str, record: str | None, message: str) -> None:
-        problems.append(
-            Problem(source=source, path=path, record=record, message=message)
-        )
-
-    where = path_of or _default_path
-    if kind_of is None:
-        kinds: dict[str, str] = dict(unreadable or {})
-        first: dict[str, tuple[str, int] | None] = dict.fromkeys(kinds)
-        for collection in (
-            "stages",
-            "categories",
-            "attacks",
-            "defenses",
-            "papers",
-        ):
-            for i, rec in enumerate(records.get(collection, ())):
-                if rec.id in kinds:
-                    earlier = first[rec.id]
-                    shown = (
-                        "an unreadable record"
-                        if earlier is None
-                        else where(*earlier)
-                    )
-                    add(
-                        f"{where(collection, i)}.id",
-                        rec.id,
-                        f"duplicate id: {shown} already defines "
-                        f"{rec.id!r} (a {kinds[rec.id]}); ids are unique "
-                        "across all kinds of record",
-                    )
-                    continue
-                kinds[rec.id] = _KIND_OF_TYPE[type(rec)]
-                first[rec.id] = (collection, i)
-        kind_of = kinds
-
-    def ref(  # noqa: PLR0917 - a private helper
-        prefix: str | tuple[str, int],
-        field: str,
-        index: int | None,
-        owner: str | None,
-        value: str,
-        kind: str,
-    ) -> None:
-        found = kind_of.get(value)
-        if found == kind:
-            return
-        # The path is spelt out only for a problem: most references are
-        # fine, and formatting every path costs more than the check.
-        head = prefix if isinstance(prefix, str) else where(*prefix)
-        path = head + field + ("" if index is None else f"[{index}]")
-        if found is None:
-            near = suggest(value, [k for k, v in kind_of.items() if v == kind])
-            hint = f"; did you mean {near[0]!r}?" if near else ""
-            add(path, owner, f"unknown {kind} {value!r}{hint}")
-        else:
-            add(path, owner, f"{value!r} is {_a(found)}, not {_a(kind)}")
-
-    threat_types = frozenset(vocabulary.threat_types)
-    modalities = frozenset(vocabulary.modalities)
-
-    def terms(  # noqa: PLR0917 - a private helper
-        prefix: tuple[str, int],
-        field: str,
-        owner: str,
-        values: Iterable[str],
-        known: tuple[str, ...],
-        what: str,
-    ) -> None:
-        known_set = threat_types if what == "threat type" else modalities
-        for i, value in enumerate(values):
-            if value not in known_set:
-                near = suggest(value, known)
-                hint = (
-                    f"; did you mean {near[0]!r}?"
-                    if near
-                    else f"; known: {', '.join(known)}"
-                )
-                add(
-                    f"{where(*prefix)}{field}[{i}]",
-                    owner,
-                    f"unknown {what} {value!r}{hint}",
-                )
-
-    used_papers: set[str] = set(cited)
-    if survey is not None:
-        if kind_of.get(survey) != "paper":
-            ref("survey", "", None, None, survey, "paper")
-        used_papers.add(survey)
-
-    stage_of_category: dict[str, str] = {}
-    for n, cat in enumerate(records.get("categories", ())):
-        assert isinstance(cat, Category)  # noqa: S101
-        ref(("categories", n), ".stage", None, cat.id, cat.stage, "stage")
-        stage_of_category[cat.id] = cat.stage
-
-    nexts: dict[str, tuple[str, ...]] = {}
-    for n, stage in enumerate(records.get("stages", ())):
-        assert isinstance(stage, Stage)  # noqa: S101
-        nexts[stage.id] = stage.next
-        for i, nxt in enumerate(stage.next):
-            ref(("stages", n), ".next", i, stage.id, nxt, "stage")
-            if nxt == stage.id:
-                add(
-                    f"{where('stages', n)}.next[{i}]",
-                    stage.id,
-                    "a stage cannot follow itself",
-                )
-    cycle = _find_cycle(nexts)
-    if cycle:
-        add("stages", None, "the lifecycle has a cycle: " + " -> ".join(cycle))
-
-    for collection in ("attacks", "defenses"):
-        for n, rec in enumerate(records.get(collection, ())):
-            assert isinstance(rec, Attack | Defense)  # noqa: S101
-            path = (collection, n)
-            ref(path, ".stage", None, rec.id, rec.stage, "stage")
-            if isinstance(rec, Attack):
-                if rec.category is not None:
-                    ref(
-                        path,
-                        ".category",
-                        None,
-                        rec.id,
-                        rec.category,
-                        "category",
-                    )
-                    owner_stage = stage_of_category.get(rec.category)
-                    if (
-                        owner_stage is not None
-                        and owner_stage != rec.stage
-                        and kind_of.get(rec.stage) == "stage"
-                    ):
-                        add(
-                            f"{where(*path)}.category",
-                            rec.id,
-                            f"category {rec.category!r} belongs to stage "
-                            f"{owner_stage!r}, not {rec.stage!r}",
-                        )
-                terms(
-                    path,
-                    ".threat_types",
-                    rec.id,
-                    rec.threat_types,
-                    vocabulary.threat_types,
-                    "threat type",
-                )
-            else:
-                terms(
-                    path,
-                    ".counters",
-                    rec.id,
-                    rec.counters,
-                    vocabulary.threat_types,
-                    "threat type",
-                )
-                for i, attack in enumerate(rec.attacks):
-                    ref(path, ".attacks", i, rec.id, attack, "attack")
-            terms(
-                path,
-                ".modalities",
-                rec.id,
-                rec.modalities,
-                vocabulary.modalities,
-                "modality",
-            )
-            if not rec.papers:
-                add(
-                    f"{where(*path)}.papers",
-                    rec.id,
-                    "lists no paper; name at least the paper that introduced it",
-                )
-            for i, paper in enumerate(rec.papers):
-                ref(path, ".papers", i, rec.id, paper, "paper")
-                used_papers.add(paper)
-
-    seen_deprecated: set[str] = set()
-    for dep_path, dep in deprecated:
-        if dep.id in kind_of:
-            add(
-                f"{dep_path}.id",
-                dep.id,
-                f"{dep.id!r} is deprecated, so it cannot name a record: "
-                "a released id is never reused",
-            )
-        if dep.id in seen_deprecated:
-            add(f"{dep_path}.id", dep.id, f"{dep.id!r} is deprecated twice")
-        seen_deprecated.add(dep.id)
-        for i, successor in enumerate(dep.successors):
-            if successor not in kind_of:
-                near = suggest(successor, list(kind_of))
-                hint = f"; did you mean {near[0]!r}?" if near else ""
-                add(
-                    f"{dep_path}.successors[{i}]",
-                    dep.id,
-                    f"successor {successor!r} names no record{hint}",
-                )
-
-    for n, rec in enumerate(records.get("papers", ())):
-        if rec.id not in used_papers:
-            add(
-                where("papers", n),
-                rec.id,
-                "paper is not used by any attack or defense; cite it from one or remove it",
-            )
-    return problems
-
-
-def _default_path(collection: str, index: int) -> str:
-    return f"{collection}[{index}]"
-
-
-def _find_cycle(nexts: Mapping[str, tuple[str, ...]]) -> list[str]:
-    state: dict[str, int] = {}
-    stack: list[str] = []
-
-    def visit(node: str) -> list[str]:
-        state[node] = 1
-        stack.append(node)
-        for nxt in nexts.get(node, ()):
-            if state.get(nxt) == 1:
-                return [*stack[stack.index(nxt) :], nxt]
-            if nxt in nexts and nxt not in state:
-                found = visit(nxt)
-                if found:
-                    return found
-        stack.pop()
-        state[node] = 2
-        return []
-
-    for node in nexts:
-        if node not in state:
-            found = visit(node)
-            if found:
-                return found
-    return []
-
-
-_WORD = re.compile(r"\w+")
-
-
-def _tokens(text: str) -> list[str]:
-    return _WORD.findall(text.casefold())
-
-
-def _normal(text: str) -> str:
-    return " ".join(_tokens(text))
-
-
-class _SearchIndex:
-    """
-    An inverted index over names, titles and summaries.
-    """
-
-    __slots__ = ("_exact", "_postings", "_records", "_size")
-
-    _FIELD_WEIGHTS = (("name", 3.0), ("body", 1.0))
-
-    def __init__(self, records: Sequence[Record]) -> None:
-        self._records = records
-        self._size = len(records)
-        self._postings: dict[str, dict[int, float]] = defaultdict(dict)
-        # normalised name -> {position: the names as written}
-        self._exact: dict[str, dict[int, set[str]]] = defaultdict(dict)
-        for pos, rec in enumerate(records):
-            names, body = _search_fields(rec)
-            for name in names:
-                self._exact[_normal(name)].setdefault(pos, set()).add(name)
-            for text, weight in ((" ".join(names), 3.0), (body, 1.0)):
-                for token in set(_tokens(text)):
-                    posting = self._postings[token]
-                    posting[pos] = posting.get(pos, 0.0) + weight
-
-    def search(
-        self, text: str, limit: int | None = None
-    ) -> list[tuple[int, float]]:
-        scores: dict[int, float] = defaultdict(float)
-        postings = [
-            p for p in (self._postings.get(t) for t in set(_tokens(text))) if p
-        ]
-        # Words in most records ("attack") say little about relevance and
-        # cost a pass over everything: drop them when the query has a
-        # word that is rare enough to rank by.
-        rare = [p for p in postings if len(p) <= self._size // 10]
-        if rare and len(postings) > len(rare):
-            postings = [p for p in postings if len(p) <= self._size // 2]
-        for posting in postings:
-            idf = math.log(1 + self._size / len(posting))
-            for pos, weight in posting.items():
-                scores[pos] += weight * idf
-        # A name equal to the query wins; written exactly so, it wins ties
-        # between names that differ only in case or punctuation.
-        for pos, names in self._exact.get(_normal(text), {}).items():
-            scores[pos] += 1000.0 + (500.0 if text.strip() in names else 0.0)
-        key = lambda item: (-item[1], item[0])  # noqa: E731 - used twice
-        if limit is not None:
-            return heapq.nsmallest(limit, scores.items(), key=key)
-        return sorted(scores.items(), key=key)
-
-
-def _search_fields(rec: Record) -> tuple[list[str], str]:
-    if isinstance(rec, Paper):
-        return [rec.title, rec.id], " ".join(rec.authors)
-    if isinstance(rec, Stage):
-        return [rec.name, rec.name_zh, rec.id], rec.description
-    if isinstance(rec, Category):
-        return [rec.name, rec.name_zh, rec.id], ""
-    return [rec.name, rec.id], rec.summary
-
-
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, init=False)
 class Taxonomy:
     """
     The whole taxonomy: records of every kind, the indexes over them and
@@ -478,44 +110,118 @@ class Taxonomy:
     attacks: tuple[Attack, ...] = ()
     defenses: tuple[Defense, ...] = ()
     papers: tuple[Paper, ...] = ()
-    vocabulary: Vocabulary = field(factory=Vocabulary)
+    vocabulary: Vocabulary
     survey: str | None = None
     atlas_version: str | None = None
     deprecated: tuple[Deprecation, ...] = ()
     _provenance: Mapping[str, Provenance] = field(
-        factory=dict,
-        converter=_readonly,
-        eq=False,
-        repr=False,
-        hash=False,
+        converter=_readonly, eq=False, repr=False, hash=False
     )
     extensions: tuple[ExtensionInfo, ...] = field(
-        default=(), eq=False, repr=False, hash=False
+        eq=False, repr=False, hash=False
     )
-    manifest: Manifest | None = field(
-        default=None, eq=False, repr=False, hash=False
-    )
-    _index: _Index = field(init=False, repr=False, eq=False, hash=False)
+    manifest: Manifest | None = field(eq=False, repr=False, hash=False)
 
-    def __attrs_post_init__(self) -> None:
-        if _TRUSTED.get():
-            object.__setattr__(self, "_index", _Index(self))
-            return
+    def __init__(
+        self,
+        *,
+        stages: tuple[Stage, ...],
+        categories: tuple[Category, ...] = (),
+        attacks: tuple[Attack, ...] = (),
+        defenses: tuple[Defense, ...] = (),
+        papers: tuple[Paper, ...] = (),
+        vocabulary: Vocabulary | None = None,
+        survey: str | None = None,
+        atlas_version: str | None = None,
+        deprecated: tuple[Deprecation, ...] = (),
+        provenance: Mapping[str, Provenance] | None = None,
+        extensions: tuple[ExtensionInfo, ...] = (),
+        manifest: Manifest | None = None,
+    ) -> None:
+        """
+        Build a taxonomy from its records, and check it.
+
+        Args:
+            stages: The lifecycle stages, in lifecycle order.
+            categories: The attack sub-categories.
+            attacks: The attacks.
+            defenses: The defenses.
+            papers: The papers.
+            vocabulary: The threat types and modalities records may use
+                (default: none).
+            survey: The id of the survey's own paper, if any.
+            atlas_version: The MITRE ATLAS release of the crosswalk.
+            deprecated: Ids that no longer name a record.
+            provenance: Where records came from, by id (or by
+                ``"namespace:"`` for all ids of an extension); records not
+                named are bundled.
+            extensions: The installed extensions and what became of each.
+            manifest: What the bundled data is, for the bundled taxonomy.
+
+        Raises:
+            TaxonomyDataError: With every cross-record problem.
+        """
+        self.__attrs_init__(
+            stages=stages,
+            categories=categories,
+            attacks=attacks,
+            defenses=defenses,
+            papers=papers,
+            vocabulary=Vocabulary() if vocabulary is None else vocabulary,
+            survey=survey,
+            atlas_version=atlas_version,
+            deprecated=deprecated,
+            provenance={} if provenance is None else provenance,
+            extensions=extensions,
+            manifest=manifest,
+        )
         problems = check_records(
             source="<Taxonomy>",
             vocabulary=self.vocabulary,
             survey=self.survey,
             deprecated=[
-                (f"deprecated[{i}]", d) for i, d in enumerate(self.deprecated)
+                (("deprecated", i), d) for i, d in enumerate(self.deprecated)
             ],
             records={
                 collection: getattr(self, collection)
-                for collection in _COLLECTIONS.values()
+                for collection in COLLECTIONS
             },
         )
         if problems:
             raise TaxonomyDataError(problems)
-        object.__setattr__(self, "_index", _Index(self))
+
+    @classmethod
+    def _checked(cls, **fields: Any) -> Taxonomy:
+        """
+        Build a taxonomy from records that :func:`check_records` has just
+        passed, without checking them again: for loaders.
+        """
+        fields.setdefault("vocabulary", Vocabulary())
+        fields.setdefault("provenance", {})
+        fields.setdefault("extensions", ())
+        fields.setdefault("manifest", None)
+        for name in ("categories", "attacks", "defenses", "papers"):
+            fields.setdefault(name, ())
+        fields.setdefault("survey", None)
+        fields.setdefault("atlas_version", None)
+        fields.setdefault("deprecated", ())
+        tax = cls.__new__(cls)
+        tax.__attrs_init__(**fields)
+        return tax
+
+    def _evolve(self, **changes: Any) -> Taxonomy:
+        """
+        This taxonomy with *changes* to fields that no check depends on
+        (its manifest, its extensions report).
+        """
+        fields = {
+            f.alias: getattr(self, f.name) for f in attrs.fields(type(self))
+        }
+        return Taxonomy._checked(**{**fields, **changes})
+
+    @functools.cached_property
+    def _index(self) -> Index:
+        return Index(self)
 
     # -- lookup -----------------------------------------------------------
 
@@ -590,7 +296,7 @@ class Taxonomy:
         Raises:
             UnknownIdError: No record has that id.
         """
-        return _KIND_OF_TYPE[type(self.get(id))]
+        return KIND_OF_TYPE[type(self.get(id))]
 
     def stage(self, id: str) -> Stage:  # noqa: A002
         """
@@ -648,7 +354,7 @@ class Taxonomy:
         rec = self._index.by_id.get(id)
         if isinstance(rec, cls):
             return rec
-        kind = _KIND_OF_TYPE[cls]
+        kind = KIND_OF_TYPE[cls]
         if rec is None:
             successor = self._follow(id, kind, stacklevel=4)
             if successor is not None:
@@ -661,7 +367,7 @@ class Taxonomy:
         raise UnknownIdError(
             id,
             kind=kind,
-            detail=f"{id!r} is {_a(_KIND_OF_TYPE[type(rec)])}",
+            detail=f"{id!r} is {_a(KIND_OF_TYPE[type(rec)])}",
             suggestions=suggest(id, self._index.ids_of(kind)),
         )
 
@@ -683,8 +389,6 @@ class Taxonomy:
         Raises:
             UnknownIdError: No record has that id.
         """
-        from .extensions import BUNDLED
-
         self.get(id)
         found = self._provenance.get(id)
         if found is None and ":" in id:
@@ -797,8 +501,8 @@ class Taxonomy:
         Return the attacks and defenses that cite *paper*, attacks first.
         """
         self.paper(paper)
-        found: tuple[Attack | Defense, ...] = self._index.records_by_paper.get(
-            paper, ()
+        found: tuple[Attack | Defense, ...] = (
+            self._index.filters.records_by_paper.get(paper, ())
         )
         return found
 
@@ -816,9 +520,11 @@ class Taxonomy:
             positions: set[int] = set()
             for term in atk.threat_types:
                 positions.update(
-                    self._index.defense_pos_by_counter.get(term, ())
+                    self._index.filters.defense_pos_by_counter.get(term, ())
                 )
-            positions.update(self._index.defense_pos_by_attack.get(attack, ()))
+            positions.update(
+                self._index.filters.defense_pos_by_attack.get(attack, ())
+            )
             found = tuple(self.defenses[p] for p in sorted(positions))
             self._index.defenses_for[attack] = found
         return found
@@ -833,7 +539,9 @@ class Taxonomy:
             positions: set[int] = set()
             for term in dfn.counters:
                 positions.update(
-                    self._index.postings["attack"]["threat_type"].get(term, ())
+                    self._index.filters.postings["attack"]["threat_type"].get(
+                        term, ()
+                    )
                 )
             positions.update(self._index.pos["attack"][a] for a in dfn.attacks)
             found = tuple(self.attacks[p] for p in sorted(positions))
@@ -872,7 +580,7 @@ class Taxonomy:
             via += [t.id for t in catalog.subtechniques(entry.id)]
         attack_pos: set[int] = set()
         defense_pos: set[int] = set()
-        index = self._index.by_crosswalk
+        index = self._index.filters.by_crosswalk
         for ref_id in via:
             attacks, defenses = index.get(ref_id, ((), ()))
             attack_pos.update(attacks)
@@ -1049,8 +757,8 @@ class Taxonomy:
             raise ValueError(msg) from None
 
     def _find(self, kind: str, **criteria: object) -> tuple[Record, ...]:
-        items: tuple[Record, ...] = getattr(self, _COLLECTIONS[kind])
-        postings = self._index.postings[kind]
+        items: tuple[Record, ...] = getattr(self, COLLECTION_OF[kind])
+        postings = self._index.filters.postings[kind]
         selected: set[int] | None = None
 
         def narrow(positions: Iterable[int]) -> None:
@@ -1077,7 +785,7 @@ class Taxonomy:
             first, last = _year_range(criteria["year"])
             narrow(
                 pos
-                for pos, years in enumerate(self._index.years[kind])
+                for pos, years in enumerate(self._index.filters.years[kind])
                 if any(
                     (first is None or y >= first)
                     and (last is None or y <= last)
@@ -1091,14 +799,14 @@ class Taxonomy:
             )
             narrow(
                 pos
-                for pos, venues in enumerate(self._index.venues[kind])
+                for pos, venues in enumerate(self._index.filters.venues[kind])
                 if any(pattern.search(v) for v in venues)
             )
         has_code = criteria.get("has_code")
         if has_code is not None:
             narrow(
                 pos
-                for pos, code in enumerate(self._index.has_code[kind])
+                for pos, code in enumerate(self._index.filters.has_code[kind])
                 if code is bool(has_code)
             )
         author = criteria.get("author")
@@ -1106,7 +814,9 @@ class Taxonomy:
             needle = str(author).casefold()
             narrow(
                 pos
-                for pos, authors in enumerate(self._index.authors[kind])
+                for pos, authors in enumerate(
+                    self._index.filters.authors[kind]
+                )
                 if any(needle in a for a in authors)
             )
         if selected is None:
@@ -1162,13 +872,13 @@ class Taxonomy:
         if unknown:
             msg = f"unknown kinds {sorted(unknown)}; choose from {', '.join(KINDS)}"
             raise ValueError(msg)
-        index = self._index.search_index()
+        index = self._index.search
         hits: list[SearchHit] = []
         # With every kind wanted, the index can stop at the limit.
         cap = limit if wanted == set(KINDS) else None
         for pos, score in index.search(text, cap):
             rec = self._index.all_records[pos]
-            if _KIND_OF_TYPE[type(rec)] in wanted:
+            if KIND_OF_TYPE[type(rec)] in wanted:
                 hits.append(SearchHit(rec, round(score, 6)))
                 if limit is not None and len(hits) >= limit:
                     break
@@ -1189,192 +899,3 @@ def _year_range(value: object) -> tuple[int | None, int | None]:
         return value[0], value[1]
     msg = f"year must be an int or a (first, last) tuple, not {value!r}"
     raise ValueError(msg)
-
-
-class _Index:
-    """
-    Lookups built once per taxonomy.
-    """
-
-    def __init__(self, tax: Taxonomy) -> None:
-        self.all_records: tuple[Record, ...] = (
-            *tax.stages,
-            *tax.categories,
-            *tax.attacks,
-            *tax.defenses,
-            *tax.papers,
-        )
-        self.by_id: dict[str, Record] = {r.id: r for r in self.all_records}
-        self.previous: dict[str, tuple[Stage, ...]] = {}
-        for stage in tax.stages:
-            for nxt in stage.next:
-                self.previous[nxt] = (*self.previous.get(nxt, ()), stage)
-        by_stage: dict[str, list[Category]] = defaultdict(list)
-        for cat in tax.categories:
-            by_stage[cat.stage].append(cat)
-        self.categories_by_stage = {k: tuple(v) for k, v in by_stage.items()}
-        self.deprecated = {d.id: d for d in tax.deprecated}
-        self.defenses_for: dict[str, tuple[Defense, ...]] = {}
-        self.papers_of: dict[str, tuple[Paper, ...]] = {}
-        self.attacks_for: dict[str, tuple[Attack, ...]] = {}
-        self._search: _SearchIndex | None = None
-        self._ids_of: dict[str, tuple[str, ...]] = {}
-        self._tax = tax
-        self._lock = threading.Lock()
-
-    _LAZY = frozenset(
-        {
-            "postings",
-            "years",
-            "venues",
-            "has_code",
-            "authors",
-            "records_by_paper",
-            "defense_pos_by_counter",
-            "defense_pos_by_attack",
-            "by_crosswalk",
-        }
-    )
-
-    def __getattr__(self, name: str) -> Any:
-        # The filter indexes are built on first use: loading stays cheap for
-        # callers that only look records up.  Two threads may both build
-        # them; they build equal values, and either result serves.
-        if name == "pos":
-            tax = self._tax
-            pos = {
-                kind: {r.id: i for i, r in enumerate(getattr(tax, coll))}
-                for kind, coll in _COLLECTIONS.items()
-            }
-            self.__dict__.setdefault("pos", pos)
-            return self.__dict__["pos"]
-        if name not in _Index._LAZY:
-            raise AttributeError(name)
-        self._build_filters(self._tax)
-        return self.__dict__[name]
-
-    def _build_filters(self, tax: Taxonomy) -> None:
-        papers = {p.id: p for p in tax.papers}
-        postings: dict[str, dict[str, dict[str, list[int]]]] = {
-            kind: defaultdict(lambda: defaultdict(list))
-            for kind in ("attack", "defense", "paper")
-        }
-        years_of: dict[str, list[tuple[int, ...]]] = {}
-        venues_of: dict[str, list[tuple[str, ...]]] = {}
-        has_code_of: dict[str, list[bool]] = {}
-        authors_of: dict[str, list[tuple[str, ...]]] = {}
-        cited_by: dict[str, list[Attack | Defense]] = defaultdict(list)
-        paper_pos = self.pos["paper"]
-        groups: tuple[tuple[str, tuple[Attack | Defense, ...]], ...] = (
-            ("attack", tax.attacks),
-            ("defense", tax.defenses),
-        )
-        for kind, items in groups:
-            post = postings[kind]
-            years: list[tuple[int, ...]] = []
-            venues: list[tuple[str, ...]] = []
-            codes: list[bool] = []
-            authors: list[tuple[str, ...]] = []
-            for pos, rec in enumerate(items):
-                post["stage"][rec.stage].append(pos)
-                if isinstance(rec, Attack):
-                    if rec.category is not None:
-                        post["category"][rec.category].append(pos)
-                    threats = rec.threat_types
-                else:
-                    threats = rec.counters
-                for term in threats:
-                    post["threat_type"][term].append(pos)
-                for term in rec.modalities:
-                    post["modality"][term].append(pos)
-                cited = [papers[p] for p in rec.papers]
-                years.append(
-                    tuple(p.year for p in cited if p.year is not None)
-                )
-                venues.append(tuple(v for p in cited for v in _venues(p)))
-                codes.append(any(p.code for p in cited))
-                authors.append(
-                    tuple(a.casefold() for p in cited for a in p.authors)
-                )
-                for paper in rec.papers:
-                    cited_by[paper].append(rec)
-                    ppost = postings["paper"]
-                    ppos = paper_pos[paper]
-                    ppost["role"][kind].append(ppos)
-                    ppost["stage"][rec.stage].append(ppos)
-                    if isinstance(rec, Attack) and rec.category is not None:
-                        ppost["category"][rec.category].append(ppos)
-                    for term in threats:
-                        ppost["threat_type"][term].append(ppos)
-                    for term in rec.modalities:
-                        ppost["modality"][term].append(ppos)
-            years_of[kind] = years
-            venues_of[kind] = venues
-            has_code_of[kind] = codes
-            authors_of[kind] = authors
-        years_of["paper"] = [
-            (p.year,) if p.year is not None else () for p in tax.papers
-        ]
-        venues_of["paper"] = [tuple(_venues(p)) for p in tax.papers]
-        has_code_of["paper"] = [bool(p.code) for p in tax.papers]
-        authors_of["paper"] = [
-            tuple(a.casefold() for a in p.authors) for p in tax.papers
-        ]
-        records_by_paper = {
-            k: tuple(sorted(v, key=lambda r: isinstance(r, Defense)))
-            for k, v in cited_by.items()
-        }
-        defense_pos_by_counter = postings["defense"]["threat_type"]
-        defense_pos_by_attack: dict[str, list[int]] = defaultdict(list)
-        for pos, dfn in enumerate(tax.defenses):
-            for attack in dfn.attacks:
-                defense_pos_by_attack[attack].append(pos)
-        # ATLAS or OWASP id -> (attack positions, defense positions)
-        by_crosswalk: dict[str, tuple[list[int], list[int]]] = defaultdict(
-            lambda: ([], [])
-        )
-        for pos, atk in enumerate(tax.attacks):
-            for ref in (*atk.atlas_techniques, *atk.owasp_ml):
-                by_crosswalk[ref][0].append(pos)
-        for pos, dfn in enumerate(tax.defenses):
-            refs = (*dfn.atlas_mitigations, *dfn.atlas_counters, *dfn.owasp_ml)
-            for ref in dict.fromkeys(refs):
-                by_crosswalk[ref][1].append(pos)
-        with self._lock:
-            if "postings" not in self.__dict__:
-                self.__dict__.update(
-                    postings=postings,
-                    years=years_of,
-                    venues=venues_of,
-                    has_code=has_code_of,
-                    authors=authors_of,
-                    records_by_paper=records_by_paper,
-                    defense_pos_by_counter=defense_pos_by_counter,
-                    defense_pos_by_attack=defense_pos_by_attack,
-                    by_crosswalk=dict(by_crosswalk),
-                )
-
-    def ids_of(self, kind: str) -> tuple[str, ...]:
-        found = self._ids_of.get(kind)
-        if found is None:
-            found = (
-                tuple(self.pos[kind])
-                if kind in self.pos
-                else tuple(self.by_id)
-            )
-            self._ids_of[kind] = found
-        return found
-
-    def search_index(self) -> _SearchIndex:
-        # Built on first use: most callers never search, and the index
-        # costs more than the rest of the taxonomy.
-        if self._search is None:
-            self._search = _SearchIndex(self.all_records)
-        return self._search
-
-
-def _venues(paper: Paper) -> list[str]:
-    found = [v for v in (paper.venue, paper.venue_short) if v]
-    if paper.listing is not None:
-        found.append(paper.listing.venue)
-    return found

@@ -15,14 +15,13 @@ a name ATLAS has since changed (with the current name).
 from __future__ import annotations
 
 import functools
-import json
 import re
 
-from importlib.resources import files
 from typing import TYPE_CHECKING, Final, TypeAlias
 
 import attrs
 
+from ._packaged import read_packaged
 from ._text import suggest
 from .exceptions import UnknownIdError
 
@@ -247,43 +246,95 @@ class CrosswalkMatch:
         )
 
 
+@attrs.frozen(kw_only=True)
+class _Named:
+    id: str
+    name: str
+
+
+@attrs.frozen(kw_only=True)
+class _TechniqueEntry:
+    id: str
+    name: str
+    subtechnique_of: str | None
+    tactics: tuple[str, ...]
+
+
+@attrs.frozen(kw_only=True)
+class _MitigationEntry:
+    id: str
+    name: str
+    mitigates: tuple[str, ...]
+
+
+@attrs.frozen(kw_only=True)
+class _Rename:
+    id: str
+    name: str
+    until: str
+
+
+@attrs.frozen(kw_only=True)
+class _AtlasFile:
+    source: str
+    version: str
+    tactics: tuple[_Named, ...]
+    techniques: tuple[_TechniqueEntry, ...]
+    mitigations: tuple[_MitigationEntry, ...]
+    renamed: tuple[_Rename, ...]
+
+
+@attrs.frozen(kw_only=True)
+class _OwaspFile:
+    source: str
+    edition: str
+    items: tuple[_Named, ...]
+
+
+@attrs.frozen(kw_only=True)
+class _CrosswalkFile:
+    """
+    ``crosswalk.json`` as it is written.
+    """
+
+    note: str
+    atlas: _AtlasFile
+    owasp_ml: _OwaspFile
+
+
 @functools.cache
 def load_crosswalk() -> CrosswalkCatalog:
     """
     Return the bundled ATLAS and OWASP catalogue (read once).
 
+    Raises:
+        TaxonomyDataError: The catalogue file is missing or damaged (a
+            broken install).
+
     .. versionadded:: 0.1.0
     """
-    from ._packaged import read_manifest, verify
-
-    raw = (files("dnn_supply_chain") / "data" / "crosswalk.json").read_bytes()
-    verify("crosswalk.json", raw, read_manifest())
-    data = json.loads(raw.decode("utf-8"))
-    atlas, owasp = data["atlas"], data["owasp_ml"]
+    data = read_packaged("crosswalk.json", _CrosswalkFile)
+    atlas, owasp = data.atlas, data.owasp_ml
     former: dict[str, list[str]] = {}
-    for rename in atlas["renamed"]:
-        former.setdefault(rename["id"], []).append(rename["name"])
+    for rename in atlas.renamed:
+        former.setdefault(rename.id, []).append(rename.name)
     return CrosswalkCatalog(
-        atlas_version=atlas["version"],
-        owasp_edition=owasp["edition"],
+        atlas_version=atlas.version,
+        owasp_edition=owasp.edition,
         techniques=tuple(
             AtlasTechnique(
-                id=t["id"],
-                name=t["name"],
-                subtechnique_of=t["subtechnique_of"],
-                tactics=tuple(t["tactics"]),
-                former_names=tuple(former.get(t["id"], ())),
+                id=t.id,
+                name=t.name,
+                subtechnique_of=t.subtechnique_of,
+                tactics=t.tactics,
+                former_names=tuple(former.get(t.id, ())),
             )
-            for t in atlas["techniques"]
+            for t in atlas.techniques
         ),
         mitigations=tuple(
-            AtlasMitigation(
-                id=m["id"], name=m["name"], mitigates=tuple(m["mitigates"])
-            )
-            for m in atlas["mitigations"]
+            AtlasMitigation(id=m.id, name=m.name, mitigates=m.mitigates)
+            for m in atlas.mitigations
         ),
-        owasp=tuple(
-            OwaspRisk(id=i["id"], name=i["name"]) for i in owasp["items"]
-        ),
-        note=data["note"],
+        owasp=tuple(OwaspRisk(id=i.id, name=i.name) for i in owasp.items),
+        note=data.note,
     )

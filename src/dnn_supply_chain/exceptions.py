@@ -9,18 +9,15 @@ not know this library can still catch it: an unknown id is a
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import Literal, TypeAlias
 
 import attrs
-
-
-if TYPE_CHECKING:
-    from .threat_model import Diagnostic
 
 
 __all__ = [
     "DnnSupplyChainError",
     "ExtensionError",
+    "Location",
     "Problem",
     "TaxonomyDataError",
     "ThreatModelError",
@@ -28,33 +25,78 @@ __all__ = [
 ]
 
 
+#: Where a problem is inside a file: keys and list indexes from the top,
+#: for example ``("attacks", 3, "stage")``.
+Location: TypeAlias = tuple[str | int, ...]
+
+
+def format_location(location: Location) -> str:
+    """
+    Return *location* as a path: ``attacks[3].stage``.
+
+    An empty key shows as ``''``.
+    """
+    out: list[str] = []
+    for step in location:
+        if isinstance(step, int):
+            out.append(f"[{step}]")
+        else:
+            out.append(("." if out else "") + (step or "''"))
+    return "".join(out)
+
+
 @attrs.frozen(kw_only=True)
 class Problem:
     """
-    One problem found in a data file.
+    One problem found in a file: taxonomy data, a fragment, a threat model.
 
     Attributes:
-        source: The file (or other source) the problem is in.
-        path: Where in the file, for example ``"attacks[3].stage"``; empty
-            for the file as a whole.
+        source: The file (or other source) the problem is in, if any.
+        location: Where in the file, as keys and list indexes from the
+            top (``("attacks", 3, "stage")``); empty for the file as a
+            whole.
+        position: The line and column, for text that could not be parsed.
         record: The id of the record the problem is in, if known.
         message: What is wrong, and how to fix it where that is clear.
+        severity: ``"error"`` or ``"warning"`` for the findings of a
+            threat-model check; ``None`` where every problem is an error
+            (taxonomy data and fragments).
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       The location is kept as a tuple (:attr:`path` formats it);
+       threat-model findings are problems too (``Diagnostic`` is this
+       class).
     """
 
-    source: str
-    path: str
-    record: str | None
+    source: str | None = None
+    location: Location = ()
+    position: tuple[int, int] | None = None
+    record: str | None = None
     message: str
+    severity: Literal["error", "warning"] | None = None
+
+    @property
+    def path(self) -> str:
+        """
+        Where in the file, as text: ``"attacks[3].stage"``, or ``"line 2,
+        column 5"`` for text that could not be parsed; empty for the file
+        as a whole.
+        """
+        if self.position is not None and not self.location:
+            line, column = self.position
+            return f"line {line}, column {column}"
+        return format_location(self.location)
 
     def __str__(self) -> str:
-        where = self.source
-        if self.path:
-            where += f": {self.path}"
+        where = ": ".join(part for part in (self.source, self.path) if part)
         if self.record is not None:
             where += f" (record {self.record!r})"
-        return f"{where}: {self.message}"
+        parts = [where.lstrip()] if where else []
+        if self.severity is not None:
+            parts.append(self.severity)
+        parts.append(self.message)
+        return ": ".join(parts)
 
 
 class DnnSupplyChainError(Exception):
@@ -140,7 +182,7 @@ class ThreatModelError(DnnSupplyChainError, ValueError):
     """
 
     def __init__(
-        self, diagnostics: Sequence[Diagnostic], *, source: str | None = None
+        self, diagnostics: Sequence[Problem], *, source: str | None = None
     ) -> None:
         self.diagnostics = tuple(diagnostics)
         self.source = source

@@ -72,11 +72,11 @@ def check_extension(name: str) -> tuple[Problem, ...]:
     Raises:
         ExtensionError: No extension of that name is installed.
     """
-    from ._loading import _bundled
-    from .extensions import build
+    from ._io import bundled
+    from .extensions._discovery import build
 
     try:
-        build(_bundled(), extensions=[name], strict=True)
+        build(bundled(), extensions=[name], strict=True)
     except ExtensionError as exc:
         if any(
             p.source == "extensions"

@@ -23,7 +23,7 @@ from attrs import field, validators
 
 from ._parsing import ParseFailure, parse
 from ._text import is_text, show, suggest
-from .exceptions import ThreatModelError
+from .exceptions import Location, Problem, ThreatModelError
 
 
 if TYPE_CHECKING:
@@ -195,29 +195,22 @@ class ThreatModel:
     )
 
 
-@attrs.frozen(kw_only=True)
-class Diagnostic:
-    """
-    One finding about a threat model.
+#: One finding about a threat model: a :class:`~dnn_supply_chain.Problem`
+#: whose severity is ``"error"`` or ``"warning"``.
+Diagnostic = Problem
 
-    Attributes:
-        severity: ``"error"`` (the model is invalid) or ``"warning"``.
-        path: Where in the file, for example ``"threats[2].tags[0]"``.
-        message: What is wrong, and the fix where there is one.
-        source: The file, if the model came from one.
 
-    .. versionadded:: 0.1.0
-    """
-
-    severity: Literal["error", "warning"]
-    path: str
-    message: str
-    source: str | None = None
-
-    def __str__(self) -> str:
-        where = f"{self.source}: " if self.source else ""
-        where += f"{self.path}: " if self.path else ""
-        return f"{where}{self.severity}: {self.message}"
+def _location(path: str) -> Location:
+    # Transitional: paths here are still built as text.
+    out: list[str | int] = []
+    for token in path.replace("[", ".[").split("."):
+        if not token:
+            continue
+        if token.startswith("["):
+            out.append(int(token[1:-1]))
+        else:
+            out.append(token)
+    return tuple(out)
 
 
 # -- reading and writing ---------------------------------------------------
@@ -246,9 +239,9 @@ class _Reader:
 
     def error(self, path: str, message: str) -> None:
         self.problems.append(
-            Diagnostic(
+            Problem(
                 severity="error",
-                path=path,
+                location=_location(path),
                 message=message,
                 source=self.source,
             )
@@ -509,10 +502,8 @@ def read_threat_model(path: str | Path) -> ThreatModel:
     path = Path(path)
     source = str(path)
 
-    def fail(message: str, where: str = "") -> ThreatModelError:
-        problem = Diagnostic(
-            severity="error", path=where, message=message, source=source
-        )
+    def fail(message: str) -> ThreatModelError:
+        problem = Problem(severity="error", message=message, source=source)
         return ThreatModelError([problem], source=source)
 
     suffix = path.suffix.lower()
@@ -529,7 +520,8 @@ def read_threat_model(path: str | Path) -> ThreatModel:
     try:
         data = parse(text, toml=suffix == ".toml")
     except ParseFailure as exc:
-        raise fail(exc.message, exc.where) from None
+        problem = attrs.evolve(exc.problem(source), severity="error")
+        raise ThreatModelError([problem], source=source) from None
     return threat_model_from_dict(data, source=source)
 
 
@@ -687,8 +679,11 @@ def validate_threat_model(
         severity: Literal["error", "warning"], path: str, message: str
     ) -> None:
         out.append(
-            Diagnostic(
-                severity=severity, path=path, message=message, source=source
+            Problem(
+                severity=severity,
+                location=_location(path),
+                message=message,
+                source=source,
             )
         )
 

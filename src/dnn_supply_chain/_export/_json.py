@@ -25,7 +25,7 @@ def render(taxonomy: Taxonomy) -> str:
     """
     Return *taxonomy* as JSON text.
     """
-    from dnn_supply_chain._loading import taxonomy_to_dict
+    from dnn_supply_chain._io import taxonomy_to_dict
 
     return (
         json.dumps(taxonomy_to_dict(taxonomy), ensure_ascii=False, indent=2)

@@ -1,0 +1,299 @@
+"""
+The indexes a taxonomy builds over its records: by id, by relation, by
+filter axis, and the inverted index of text search.  Each is built on
+first use.
+"""
+
+from __future__ import annotations
+
+import functools
+import heapq
+import math
+import re
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import attrs
+
+from ._records import (
+    COLLECTION_OF,
+    Attack,
+    Category,
+    Defense,
+    Paper,
+    Record,
+    Stage,
+)
+
+
+if TYPE_CHECKING:
+    from ._taxonomy import Taxonomy
+
+
+__all__ = ["Index", "SearchIndex"]
+
+
+@attrs.frozen
+class _Filters:
+    """
+    The indexes behind the filters and the crosswalk, built together.
+    """
+
+    postings: dict[str, dict[str, dict[str, list[int]]]]
+    years: dict[str, list[tuple[int, ...]]]
+    venues: dict[str, list[tuple[str, ...]]]
+    has_code: dict[str, list[bool]]
+    authors: dict[str, list[tuple[str, ...]]]
+    records_by_paper: dict[str, tuple[Attack | Defense, ...]]
+    defense_pos_by_counter: dict[str, list[int]]
+    defense_pos_by_attack: dict[str, list[int]]
+    # ATLAS or OWASP id -> (attack positions, defense positions)
+    by_crosswalk: dict[str, tuple[list[int], list[int]]]
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _tokens(text: str) -> list[str]:
+    return _WORD.findall(text.casefold())
+
+
+def _normal(text: str) -> str:
+    return " ".join(_tokens(text))
+
+
+class SearchIndex:
+    """
+    An inverted index over names, titles and summaries.
+    """
+
+    __slots__ = ("_exact", "_postings", "_records", "_size")
+
+    _FIELD_WEIGHTS = (("name", 3.0), ("body", 1.0))
+
+    def __init__(self, records: Sequence[Record]) -> None:
+        self._records = records
+        self._size = len(records)
+        self._postings: dict[str, dict[int, float]] = defaultdict(dict)
+        # normalised name -> {position: the names as written}
+        self._exact: dict[str, dict[int, set[str]]] = defaultdict(dict)
+        for pos, rec in enumerate(records):
+            names, body = _search_fields(rec)
+            for name in names:
+                self._exact[_normal(name)].setdefault(pos, set()).add(name)
+            for text, weight in ((" ".join(names), 3.0), (body, 1.0)):
+                for token in set(_tokens(text)):
+                    posting = self._postings[token]
+                    posting[pos] = posting.get(pos, 0.0) + weight
+
+    def search(
+        self, text: str, limit: int | None = None
+    ) -> list[tuple[int, float]]:
+        scores: dict[int, float] = defaultdict(float)
+        postings = [
+            p for p in (self._postings.get(t) for t in set(_tokens(text))) if p
+        ]
+        # Words in most records ("attack") say little about relevance and
+        # cost a pass over everything: drop them when the query has a
+        # word that is rare enough to rank by.
+        rare = [p for p in postings if len(p) <= self._size // 10]
+        if rare and len(postings) > len(rare):
+            postings = [p for p in postings if len(p) <= self._size // 2]
+        for posting in postings:
+            idf = math.log(1 + self._size / len(posting))
+            for pos, weight in posting.items():
+                scores[pos] += weight * idf
+        # A name equal to the query wins; written exactly so, it wins ties
+        # between names that differ only in case or punctuation.
+        for pos, names in self._exact.get(_normal(text), {}).items():
+            scores[pos] += 1000.0 + (500.0 if text.strip() in names else 0.0)
+        key = lambda item: (-item[1], item[0])  # noqa: E731 - used twice
+        if limit is not None:
+            return heapq.nsmallest(limit, scores.items(), key=key)
+        return sorted(scores.items(), key=key)
+
+
+def _search_fields(rec: Record) -> tuple[list[str], str]:
+    if isinstance(rec, Paper):
+        return [rec.title, rec.id], " ".join(rec.authors)
+    if isinstance(rec, Stage):
+        return [rec.name, rec.name_zh, rec.id], rec.description
+    if isinstance(rec, Category):
+        return [rec.name, rec.name_zh, rec.id], ""
+    return [rec.name, rec.id], rec.summary
+
+
+class Index:
+    """
+    Lookups built once per taxonomy.
+    """
+
+    def __init__(self, tax: Taxonomy) -> None:
+        self.all_records: tuple[Record, ...] = (
+            *tax.stages,
+            *tax.categories,
+            *tax.attacks,
+            *tax.defenses,
+            *tax.papers,
+        )
+        self.by_id: dict[str, Record] = {r.id: r for r in self.all_records}
+        self.previous: dict[str, tuple[Stage, ...]] = {}
+        for stage in tax.stages:
+            for nxt in stage.next:
+                self.previous[nxt] = (*self.previous.get(nxt, ()), stage)
+        by_stage: dict[str, list[Category]] = defaultdict(list)
+        for cat in tax.categories:
+            by_stage[cat.stage].append(cat)
+        self.categories_by_stage = {k: tuple(v) for k, v in by_stage.items()}
+        self.deprecated = {d.id: d for d in tax.deprecated}
+        self.defenses_for: dict[str, tuple[Defense, ...]] = {}
+        self.papers_of: dict[str, tuple[Paper, ...]] = {}
+        self.attacks_for: dict[str, tuple[Attack, ...]] = {}
+        self._ids_of: dict[str, tuple[str, ...]] = {}
+        self._tax = tax
+
+    @functools.cached_property
+    def pos(self) -> dict[str, dict[str, int]]:
+        """
+        kind -> id -> position in its collection.
+        """
+        tax = self._tax
+        return {
+            kind: {r.id: i for i, r in enumerate(getattr(tax, coll))}
+            for kind, coll in COLLECTION_OF.items()
+        }
+
+    @functools.cached_property
+    def filters(self) -> _Filters:
+        """
+        The filter indexes, built on first use: loading stays cheap for
+        callers that only look records up.
+        """
+        return self._build_filters(self._tax)
+
+    def _build_filters(self, tax: Taxonomy) -> _Filters:
+        papers = {p.id: p for p in tax.papers}
+        postings: dict[str, dict[str, dict[str, list[int]]]] = {
+            kind: defaultdict(lambda: defaultdict(list))
+            for kind in ("attack", "defense", "paper")
+        }
+        years_of: dict[str, list[tuple[int, ...]]] = {}
+        venues_of: dict[str, list[tuple[str, ...]]] = {}
+        has_code_of: dict[str, list[bool]] = {}
+        authors_of: dict[str, list[tuple[str, ...]]] = {}
+        cited_by: dict[str, list[Attack | Defense]] = defaultdict(list)
+        paper_pos = self.pos["paper"]
+        groups: tuple[tuple[str, tuple[Attack | Defense, ...]], ...] = (
+            ("attack", tax.attacks),
+            ("defense", tax.defenses),
+        )
+        for kind, items in groups:
+            post = postings[kind]
+            years: list[tuple[int, ...]] = []
+            venues: list[tuple[str, ...]] = []
+            codes: list[bool] = []
+            authors: list[tuple[str, ...]] = []
+            for pos, rec in enumerate(items):
+                post["stage"][rec.stage].append(pos)
+                if isinstance(rec, Attack):
+                    if rec.category is not None:
+                        post["category"][rec.category].append(pos)
+                    threats = rec.threat_types
+                else:
+                    threats = rec.counters
+                for term in threats:
+                    post["threat_type"][term].append(pos)
+                for term in rec.modalities:
+                    post["modality"][term].append(pos)
+                cited = [papers[p] for p in rec.papers]
+                years.append(
+                    tuple(p.year for p in cited if p.year is not None)
+                )
+                venues.append(tuple(v for p in cited for v in _venues(p)))
+                codes.append(any(p.code for p in cited))
+                authors.append(
+                    tuple(a.casefold() for p in cited for a in p.authors)
+                )
+                for paper in rec.papers:
+                    cited_by[paper].append(rec)
+                    ppost = postings["paper"]
+                    ppos = paper_pos[paper]
+                    ppost["role"][kind].append(ppos)
+                    ppost["stage"][rec.stage].append(ppos)
+                    if isinstance(rec, Attack) and rec.category is not None:
+                        ppost["category"][rec.category].append(ppos)
+                    for term in threats:
+                        ppost["threat_type"][term].append(ppos)
+                    for term in rec.modalities:
+                        ppost["modality"][term].append(ppos)
+            years_of[kind] = years
+            venues_of[kind] = venues
+            has_code_of[kind] = codes
+            authors_of[kind] = authors
+        years_of["paper"] = [
+            (p.year,) if p.year is not None else () for p in tax.papers
+        ]
+        venues_of["paper"] = [tuple(_venues(p)) for p in tax.papers]
+        has_code_of["paper"] = [bool(p.code) for p in tax.papers]
+        authors_of["paper"] = [
+            tuple(a.casefold() for a in p.authors) for p in tax.papers
+        ]
+        records_by_paper = {
+            k: tuple(sorted(v, key=lambda r: isinstance(r, Defense)))
+            for k, v in cited_by.items()
+        }
+        defense_pos_by_counter = postings["defense"]["threat_type"]
+        defense_pos_by_attack: dict[str, list[int]] = defaultdict(list)
+        for pos, dfn in enumerate(tax.defenses):
+            for attack in dfn.attacks:
+                defense_pos_by_attack[attack].append(pos)
+        # ATLAS or OWASP id -> (attack positions, defense positions)
+        by_crosswalk: dict[str, tuple[list[int], list[int]]] = defaultdict(
+            lambda: ([], [])
+        )
+        for pos, atk in enumerate(tax.attacks):
+            for ref in (*atk.atlas_techniques, *atk.owasp_ml):
+                by_crosswalk[ref][0].append(pos)
+        for pos, dfn in enumerate(tax.defenses):
+            refs = (*dfn.atlas_mitigations, *dfn.atlas_counters, *dfn.owasp_ml)
+            for ref in dict.fromkeys(refs):
+                by_crosswalk[ref][1].append(pos)
+        return _Filters(
+            postings=postings,
+            years=years_of,
+            venues=venues_of,
+            has_code=has_code_of,
+            authors=authors_of,
+            records_by_paper=records_by_paper,
+            defense_pos_by_counter=defense_pos_by_counter,
+            defense_pos_by_attack=defense_pos_by_attack,
+            by_crosswalk=dict(by_crosswalk),
+        )
+
+    def ids_of(self, kind: str) -> tuple[str, ...]:
+        found = self._ids_of.get(kind)
+        if found is None:
+            found = (
+                tuple(self.pos[kind])
+                if kind in self.pos
+                else tuple(self.by_id)
+            )
+            self._ids_of[kind] = found
+        return found
+
+    @functools.cached_property
+    def search(self) -> SearchIndex:
+        """
+        The text index, built on first use: most callers never search, and
+        it costs more than the rest of the taxonomy.
+        """
+        return SearchIndex(self.all_records)
+
+
+def _venues(paper: Paper) -> list[str]:
+    found = [v for v in (paper.venue, paper.venue_short) if v]
+    if paper.listing is not None:
+        found.append(paper.listing.venue)
+    return found
