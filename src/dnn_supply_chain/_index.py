@@ -12,13 +12,14 @@ import math
 import re
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import attrs
 
 from ._records import (
     COLLECTION_OF,
+    KIND_OF_TYPE,
     Attack,
     Category,
     Defense,
@@ -32,7 +33,46 @@ if TYPE_CHECKING:
     from ._taxonomy import Taxonomy
 
 
-__all__ = ["Index", "SearchIndex"]
+__all__ = ["Index", "SearchHit", "SearchIndex", "year_range"]
+
+
+@attrs.frozen
+class SearchHit:
+    """
+    One result of :meth:`Taxonomy.search`.
+
+    Attributes:
+        record: The record found.
+        score: Its relevance; higher is better.  Only the order of scores
+            within one search is meaningful.
+
+    .. versionadded:: 0.1.0
+    """
+
+    record: Record
+    score: float
+
+
+def year_range(value: object) -> tuple[int | None, int | None]:
+    """
+    The inclusive ``(first, last)`` range a year criterion means.
+
+    Raises:
+        ValueError: *value* is neither an int nor a ``(first, last)`` tuple.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value, value
+    if (
+        isinstance(value, tuple)
+        and len(value) == 2  # noqa: PLR2004
+        and all(
+            v is None or (isinstance(v, int) and not isinstance(v, bool))
+            for v in value
+        )
+    ):
+        return value[0], value[1]
+    msg = f"year must be an int or a (first, last) tuple, not {value!r}"
+    raise ValueError(msg)
 
 
 @attrs.frozen
@@ -271,6 +311,99 @@ class Index:
             defense_pos_by_attack=defense_pos_by_attack,
             by_crosswalk=dict(by_crosswalk),
         )
+
+    def select(
+        self,
+        kind: str,
+        *,
+        terms: Mapping[str, str],
+        years: tuple[int | None, int | None] | None,
+        venue: str | None,
+        has_code: bool | None,
+        author: str | None,
+    ) -> list[int] | None:
+        """
+        The positions, in order, of the records of *kind* that meet every
+        criterion given; None when no criterion is given.
+        """
+        filters = self.filters
+        selected: set[int] | None = None
+
+        def narrow(positions: Iterable[int]) -> None:
+            nonlocal selected
+            selected = (
+                set(positions)
+                if selected is None
+                else selected & set(positions)
+            )
+
+        for axis, value in terms.items():
+            narrow(filters.postings[kind][axis].get(value, ()))
+        if years is not None:
+            first, last = years
+            narrow(
+                pos
+                for pos, found in enumerate(filters.years[kind])
+                if any(
+                    (first is None or y >= first)
+                    and (last is None or y <= last)
+                    for y in found
+                )
+            )
+        if venue is not None:
+            pattern = re.compile(
+                rf"(?<!\w){re.escape(venue)}(?!\w)", re.IGNORECASE
+            )
+            narrow(
+                pos
+                for pos, venues in enumerate(filters.venues[kind])
+                if any(pattern.search(v) for v in venues)
+            )
+        if has_code is not None:
+            narrow(
+                pos
+                for pos, code in enumerate(filters.has_code[kind])
+                if code is has_code
+            )
+        if author is not None:
+            needle = author.casefold()
+            narrow(
+                pos
+                for pos, authors in enumerate(filters.authors[kind])
+                if any(needle in a for a in authors)
+            )
+        return None if selected is None else sorted(selected)
+
+    def mapped_to(self, refs: Iterable[str]) -> tuple[list[int], list[int]]:
+        """
+        The positions of the attacks and of the defenses mapped to any of
+        the ATLAS or OWASP ids *refs*, in order.
+        """
+        attack_pos: set[int] = set()
+        defense_pos: set[int] = set()
+        index = self.filters.by_crosswalk
+        for ref in refs:
+            attacks, defenses = index.get(ref, ([], []))
+            attack_pos.update(attacks)
+            defense_pos.update(defenses)
+        return sorted(attack_pos), sorted(defense_pos)
+
+    def hits(
+        self, text: str, kinds: set[str], limit: int | None
+    ) -> tuple[SearchHit, ...]:
+        """
+        The search hits for *text* among records of *kinds*, best first.
+        """
+        hits: list[SearchHit] = []
+        # With every kind wanted, the index can stop at the limit.
+        cap = limit if len(kinds) == len(KIND_OF_TYPE) else None
+        for pos, score in self.search.search(text, cap):
+            rec = self.all_records[pos]
+            if KIND_OF_TYPE[type(rec)] in kinds:
+                hits.append(SearchHit(rec, round(score, 6)))
+                if limit is not None and len(hits) >= limit:
+                    break
+        return tuple(hits)
 
     def ids_of(self, kind: str) -> tuple[str, ...]:
         found = self._ids_of.get(kind)

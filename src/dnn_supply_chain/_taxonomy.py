@@ -6,18 +6,17 @@ queries.  No I/O happens here.
 from __future__ import annotations
 
 import functools
-import re
 import warnings
 
 from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar, cast, overload
 
 import attrs
 
 from attrs import field
 
-from ._index import Index
+from ._index import Index, SearchHit, year_range
 from ._integrity import check_records
 from ._records import (
     BUNDLED,
@@ -36,36 +35,27 @@ from ._records import (
 )
 from ._text import article as _a
 from ._text import suggest
+from .crosswalk import AtlasTechnique, CrosswalkMatch, load_crosswalk
 from .exceptions import TaxonomyDataError, UnknownIdError
 
 
 if TYPE_CHECKING:
     from ._packaged import Manifest
     from ._records import ExtensionInfo, Provenance
-    from .crosswalk import CrosswalkMatch
 
 
 __all__ = ["KINDS", "SearchHit", "Taxonomy"]
 
+_TERM_AXES: Final = (
+    ("stage", "stage"),
+    ("category", "category"),
+    ("threat_type", "threat type"),
+    ("modality", "modality"),
+    ("role", "role"),
+)
+
 R = TypeVar("R", Stage, Category, Attack, Defense, Paper)
 YearRange = int | tuple[int | None, int | None]
-
-
-@attrs.frozen
-class SearchHit:
-    """
-    One result of :meth:`Taxonomy.search`.
-
-    Attributes:
-        record: The record found.
-        score: Its relevance; higher is better.  Only the order of scores
-            within one search is meaningful.
-
-    .. versionadded:: 0.1.0
-    """
-
-    record: Record
-    score: float
 
 
 def _readonly(
@@ -571,22 +561,14 @@ class Taxonomy:
 
         .. versionadded:: 0.1.0
         """
-        from .crosswalk import AtlasTechnique, CrosswalkMatch, load_crosswalk
-
         catalog = load_crosswalk()
         entry = catalog.resolve(ref)
         via = [entry.id]
         if subtechniques and isinstance(entry, AtlasTechnique):
             via += [t.id for t in catalog.subtechniques(entry.id)]
-        attack_pos: set[int] = set()
-        defense_pos: set[int] = set()
-        index = self._index.filters.by_crosswalk
-        for ref_id in via:
-            attacks, defenses = index.get(ref_id, ((), ()))
-            attack_pos.update(attacks)
-            defense_pos.update(defenses)
-        attacks_found = tuple(self.attacks[p] for p in sorted(attack_pos))
-        defenses_found = tuple(self.defenses[p] for p in sorted(defense_pos))
+        attack_pos, defense_pos = self._index.mapped_to(via)
+        attacks_found = tuple(self.attacks[p] for p in attack_pos)
+        defenses_found = tuple(self.defenses[p] for p in defense_pos)
         paper_ids = {p for rec in attacks_found for p in rec.papers}
         paper_ids.update(p for rec in defenses_found for p in rec.papers)
         return CrosswalkMatch(
@@ -758,70 +740,32 @@ class Taxonomy:
 
     def _find(self, kind: str, **criteria: object) -> tuple[Record, ...]:
         items: tuple[Record, ...] = getattr(self, COLLECTION_OF[kind])
-        postings = self._index.filters.postings[kind]
-        selected: set[int] | None = None
-
-        def narrow(positions: Iterable[int]) -> None:
-            nonlocal selected
-            selected = (
-                set(positions)
-                if selected is None
-                else selected & set(positions)
-            )
-
-        for axis, known in (
-            ("stage", "stage"),
-            ("category", "category"),
-            ("threat_type", "threat type"),
-            ("modality", "modality"),
-            ("role", "role"),
-        ):
+        for axis, known in _TERM_AXES:
             value = criteria.get(axis)
-            if value is None:
-                continue
-            self._check_term(axis, known, value)
-            narrow(postings[axis].get(cast("str", value), ()))
-        if criteria.get("year") is not None:
-            first, last = _year_range(criteria["year"])
-            narrow(
-                pos
-                for pos, years in enumerate(self._index.filters.years[kind])
-                if any(
-                    (first is None or y >= first)
-                    and (last is None or y <= last)
-                    for y in years
-                )
-            )
-        venue = criteria.get("venue")
-        if venue is not None:
-            pattern = re.compile(
-                rf"(?<!\w){re.escape(str(venue))}(?!\w)", re.IGNORECASE
-            )
-            narrow(
-                pos
-                for pos, venues in enumerate(self._index.filters.venues[kind])
-                if any(pattern.search(v) for v in venues)
-            )
-        has_code = criteria.get("has_code")
-        if has_code is not None:
-            narrow(
-                pos
-                for pos, code in enumerate(self._index.filters.has_code[kind])
-                if code is bool(has_code)
-            )
-        author = criteria.get("author")
-        if author is not None:
-            needle = str(author).casefold()
-            narrow(
-                pos
-                for pos, authors in enumerate(
-                    self._index.filters.authors[kind]
-                )
-                if any(needle in a for a in authors)
-            )
+            if value is not None:
+                self._check_term(axis, known, value)
+        year = criteria.get("year")
+        selected = self._index.select(
+            kind,
+            terms={
+                axis: cast("str", criteria[axis])
+                for axis, _ in _TERM_AXES
+                if criteria.get(axis) is not None
+            },
+            years=None if year is None else year_range(year),
+            venue=None
+            if criteria.get("venue") is None
+            else str(criteria["venue"]),
+            has_code=None
+            if criteria.get("has_code") is None
+            else bool(criteria["has_code"]),
+            author=None
+            if criteria.get("author") is None
+            else str(criteria["author"]),
+        )
         if selected is None:
             return items
-        return tuple(items[pos] for pos in sorted(selected))
+        return tuple(items[pos] for pos in selected)
 
     def _check_term(self, axis: str, known: str, value: object) -> None:
         if axis in ("stage", "category"):
@@ -872,30 +816,4 @@ class Taxonomy:
         if unknown:
             msg = f"unknown kinds {sorted(unknown)}; choose from {', '.join(KINDS)}"
             raise ValueError(msg)
-        index = self._index.search
-        hits: list[SearchHit] = []
-        # With every kind wanted, the index can stop at the limit.
-        cap = limit if wanted == set(KINDS) else None
-        for pos, score in index.search(text, cap):
-            rec = self._index.all_records[pos]
-            if KIND_OF_TYPE[type(rec)] in wanted:
-                hits.append(SearchHit(rec, round(score, 6)))
-                if limit is not None and len(hits) >= limit:
-                    break
-        return tuple(hits)
-
-
-def _year_range(value: object) -> tuple[int | None, int | None]:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value, value
-    if (
-        isinstance(value, tuple)
-        and len(value) == 2  # noqa: PLR2004
-        and all(
-            v is None or (isinstance(v, int) and not isinstance(v, bool))
-            for v in value
-        )
-    ):
-        return value[0], value[1]
-    msg = f"year must be an int or a (first, last) tuple, not {value!r}"
-    raise ValueError(msg)
+        return self._index.hits(text, wanted, limit)

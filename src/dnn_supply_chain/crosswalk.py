@@ -133,28 +133,30 @@ class CrosswalkCatalog:
     mitigations: tuple[AtlasMitigation, ...]
     owasp: tuple[OwaspRisk, ...]
     note: str
-    _by_id: dict[str, CrosswalkEntry] = attrs.field(
-        init=False, eq=False, repr=False
-    )
-    _by_name: dict[str, CrosswalkEntry] = attrs.field(
-        init=False, eq=False, repr=False
-    )
 
-    def __attrs_post_init__(self) -> None:
-        entries: list[CrosswalkEntry] = [
+    @property
+    def _entries(self) -> tuple[CrosswalkEntry, ...]:
+        entries: tuple[CrosswalkEntry, ...] = (
             *self.techniques,
             *self.mitigations,
             *self.owasp,
-        ]
-        object.__setattr__(self, "_by_id", {e.id: e for e in entries})
+        )
+        return entries
+
+    @functools.cached_property
+    def _by_id(self) -> dict[str, CrosswalkEntry]:
+        return {e.id: e for e in self._entries}
+
+    @functools.cached_property
+    def _by_name(self) -> dict[str, CrosswalkEntry]:
         by_name: dict[str, CrosswalkEntry] = {}
-        for entry in entries:
+        for entry in self._entries:
             names = [entry.name]
             if isinstance(entry, AtlasTechnique):
                 names += entry.former_names
             for name in names:
                 by_name.setdefault(_fold(name), entry)
-        object.__setattr__(self, "_by_name", by_name)
+        return by_name
 
     def get(self, ref: str) -> CrosswalkEntry:
         """

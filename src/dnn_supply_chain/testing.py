@@ -22,6 +22,7 @@ import attrs
 
 from hypothesis import strategies as st
 
+from ._io import bundled
 from ._records import (
     Attack,
     Category,
@@ -34,6 +35,7 @@ from ._records import (
 from ._taxonomy import Taxonomy
 from .exceptions import ExtensionError, Problem
 from .extensions import Fragment, Link
+from .extensions._discovery import build
 
 
 __all__ = [
@@ -72,9 +74,6 @@ def check_extension(name: str) -> tuple[Problem, ...]:
     Raises:
         ExtensionError: No extension of that name is installed.
     """
-    from ._io import bundled
-    from .extensions._discovery import build
-
     try:
         build(bundled(), extensions=[name], strict=True)
     except ExtensionError as exc:

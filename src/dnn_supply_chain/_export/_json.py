@@ -13,6 +13,8 @@ import json
 
 from typing import TYPE_CHECKING
 
+from dnn_supply_chain._io import taxonomy_to_dict
+
 
 if TYPE_CHECKING:
     from dnn_supply_chain._taxonomy import Taxonomy
@@ -25,8 +27,6 @@ def render(taxonomy: Taxonomy) -> str:
     """
     Return *taxonomy* as JSON text.
     """
-    from dnn_supply_chain._io import taxonomy_to_dict
-
     return (
         json.dumps(taxonomy_to_dict(taxonomy), ensure_ascii=False, indent=2)
         + "\n"

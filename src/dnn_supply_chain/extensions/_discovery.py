@@ -8,6 +8,7 @@ import warnings
 
 from collections.abc import Sequence
 from importlib import metadata
+from importlib.machinery import PathFinder
 from pathlib import Path
 from typing import Final
 
@@ -87,8 +88,6 @@ def _data_file(dist: metadata.Distribution, module: str, name: str) -> Path:
     installed = Path(str(dist.locate_file(Path(*module.split(".")) / name)))
     if installed.exists():
         return installed
-    from importlib.machinery import PathFinder
-
     top, *rest = module.split(".")
     spec = PathFinder.find_spec(top)
     if spec is None or spec.submodule_search_locations is None:
