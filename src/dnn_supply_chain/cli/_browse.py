@@ -347,8 +347,16 @@ def _register_search(subparsers: Subparsers) -> None:
 
 
 def _search(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
+    from dnn_supply_chain._taxonomy import KINDS
+
     if args.limit < 1:
         msg = "--limit must be at least 1"
+        raise UsageError(msg)
+    unknown = set(args.kind or ()) - set(KINDS)
+    if unknown:
+        msg = (
+            f"unknown kinds {sorted(unknown)}; choose from {', '.join(KINDS)}"
+        )
         raise UsageError(msg)
     hits = tax.search(" ".join(args.text), kinds=args.kind, limit=args.limit)
     if args.format == "json":

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ._common import UsageError
 from ._output import echo
 
 
@@ -53,8 +54,13 @@ def register(subparsers: Subparsers) -> None:
 def _export(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
     from pathlib import Path
 
-    from dnn_supply_chain._export import export
+    from dnn_supply_chain._export import FORMATS, export
 
+    if args.format not in FORMATS:
+        msg = (
+            f"unknown format {args.format!r}; choose from {', '.join(FORMATS)}"
+        )
+        raise UsageError(msg)
     text = export(tax, args.format)
     if args.output is None:
         out.write(text)

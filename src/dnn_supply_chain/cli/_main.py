@@ -99,10 +99,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:  # noqa: PLR0911 - one exit per outcome
     from dnn_supply_chain import _loading
     from dnn_supply_chain.exceptions import (
+        DnnSupplyChainError,
         ExtensionError,
         TaxonomyDataError,
         ThreatModelError,
-        UnknownIdError,
     )
     from dnn_supply_chain.extensions import ExtensionWarning
 
@@ -139,10 +139,12 @@ def _run(args: argparse.Namespace) -> int:  # noqa: PLR0911 - one exit per outco
             err=True,
         )
         return 2
-    except (UnknownIdError, UsageError, ValueError) as exc:
-        if isinstance(exc, TaxonomyDataError):
-            echo(f"{PROG}: the bundled data is broken: {exc}", err=True)
-            return 1
+    except TaxonomyDataError as exc:
+        echo(f"{PROG}: the bundled data is broken: {exc}", err=True)
+        return 1
+    # Only the library's own errors and ours: a bug is not a usage error,
+    # and shows its traceback.
+    except (DnnSupplyChainError, UsageError) as exc:
         echo(f"{PROG}: error: {exc}", err=True)
         return 2
     except BrokenPipeError:

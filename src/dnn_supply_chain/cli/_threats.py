@@ -80,6 +80,7 @@ def _register_check(subparsers: Subparsers) -> None:
 
 def _check(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> int:
     from dnn_supply_chain.threat_model import (
+        FAIL_POLICIES,
         coverage_report,
         read_threat_model,
         threat_model_from_dict,
@@ -99,6 +100,9 @@ def _check(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> int:
         source = args.file
         model = read_threat_model(args.file)
     report = coverage_report(model, tax, source=source)
+    if args.fail_on not in FAIL_POLICIES:
+        msg = f"policy must be one of {', '.join(FAIL_POLICIES)}, not {args.fail_on!r}"
+        raise UsageError(msg)
     if args.format == "json":
         data = report.to_dict()
         data["policy"] = args.fail_on
@@ -171,6 +175,13 @@ def _init(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
             raise UsageError(msg)
         text = _example_text()
     else:
+        # An unknown stage is reported before an empty name, as
+        # starter_threat_model() would.
+        for stage in args.stage or ():
+            tax.stage(stage)
+        if not args.name.strip():
+            msg = "'name' must not be empty"
+            raise UsageError(msg)
         model = starter_threat_model(args.stage, tax, name=args.name)
         header = (
             f"A starter threat model written by {PROG} init.\n"
