@@ -4,13 +4,24 @@ The dnn-supply-chain command.
 
 from __future__ import annotations
 
+import argparse
+import io
 import json
+import re
 import subprocess
 import sys
 
 import pytest
 
-from dnn_supply_chain.cli import main
+import dnn_supply_chain as dsc
+
+from dnn_supply_chain.cli import _browse, _export, _main, _threats, main
+from dnn_supply_chain.cli._common import UsageError
+from dnn_supply_chain.threat_model import (
+    FAIL_POLICIES,
+    coverage_report,
+    starter_threat_model,
+)
 
 
 def run(capsys, *args):
@@ -277,3 +288,300 @@ class TestProcess:
         )
         assert 2 == result.returncode
         assert "usage:" in result.stderr
+
+
+def _choices(command, option):
+    """
+    The choices argparse allows for *option* of *command*.
+    """
+    parser = _main._build_parser()
+    (commands,) = [
+        a for a in parser._actions if isinstance(a, argparse._SubParsersAction)
+    ]
+    (action,) = [
+        a
+        for a in commands.choices[command]._actions
+        if option in a.option_strings
+    ]
+    return tuple(action.choices)
+
+
+class TestCommandTable:
+    """
+    The command table builds the parser the command always had.
+    """
+
+    def test_help_lists_commands_in_order(self, capsys):
+        """
+        --help lists the commands in the order they always had.
+        """
+        with pytest.raises(SystemExit) as exc_info:
+            main(["--help"])
+        out = capsys.readouterr().out
+        assert 0 == exc_info.value.code
+        listed = [
+            line.split()[0]
+            for line in out.splitlines()
+            # A command's line; its help, when wrapped, is indented more.
+            if re.match(r"    \S", line)
+        ]
+        assert [
+            "extensions",
+            "validate",
+            "export",
+            "tree",
+            "list",
+            "show",
+            "search",
+            "check",
+            "init",
+        ] == listed
+
+    def test_every_command_has_a_handler(self):
+        """
+        Every sub-command names the function that runs it.
+        """
+        parser = _main._build_parser()
+        for command in (
+            "extensions",
+            "validate x",
+            "export --format csv",
+            "tree",
+            "list stages",
+            "show x",
+            "search x",
+            "check",
+            "init",
+        ):
+            args = parser.parse_args(command.split())
+            assert callable(args.handler), command
+
+    def test_choices_are_the_librarys(self):
+        """
+        The choices written out in the parser are the library's own.
+        """
+        assert dsc.FORMATS == _choices("export", "--format")
+        assert FAIL_POLICIES == _choices("check", "--fail-on")
+        assert dsc.KINDS == _choices("search", "--kind")
+
+
+class TestErrors:
+    """
+    Only the library's errors and usage errors become exit status 2.
+    """
+
+    def test_bug_in_handler_is_a_traceback(self, capsys, monkeypatch):
+        """
+        A ValueError from a bug in a command propagates: it is not a usage
+        error.
+        """
+
+        def broken(*_args):
+            msg = "a bug"
+            raise ValueError(msg)
+
+        monkeypatch.setattr(_browse, "_show", broken)
+        with pytest.raises(ValueError, match="a bug"):
+            main(["show", "ripple"])
+        assert "" == capsys.readouterr().err
+
+    def test_bug_in_library_is_a_traceback(self, monkeypatch):
+        """
+        A plain ValueError from the library propagates too.
+        """
+
+        def broken(*_args):
+            msg = "a bug"
+            raise ValueError(msg)
+
+        monkeypatch.setattr(dsc.Taxonomy, "neighbours", broken)
+        with pytest.raises(ValueError, match="a bug"):
+            main(["show", "ripple"])
+
+    def test_library_error_in_handler(self, capsys, monkeypatch):
+        """
+        A library error raised in a command is reported, exit status 2.
+        """
+
+        def unknown(*_args):
+            ref = "nope"
+            raise dsc.UnknownIdError(ref, kind="stage")
+
+        monkeypatch.setattr(_browse, "_search", unknown)
+        code, out, err = run(capsys, "search", "x")
+        assert (2, "", "dnn-supply-chain: error: unknown stage 'nope'\n") == (
+            code,
+            out,
+            err,
+        )
+
+    def test_broken_data_in_handler(self, capsys, monkeypatch):
+        """
+        Broken data found by a command exits 1, not 2.
+        """
+        problem = dsc.Problem(
+            source="taxonomy.json", path="", record=None, message="broken"
+        )
+
+        def broken(*_args):
+            raise dsc.TaxonomyDataError([problem])
+
+        monkeypatch.setattr(_browse, "_search", broken)
+        code, _, err = run(capsys, "search", "x")
+        assert 1 == code
+        assert err.startswith("dnn-supply-chain: the bundled data is broken")
+
+    def test_empty_name(self, capsys):
+        """
+        init --name with no text is a usage error.
+        """
+        code, out, err = run(capsys, "init", "--name", " ")
+        assert (
+            2,
+            "",
+            "dnn-supply-chain: error: 'name' must not be empty\n",
+        ) == (
+            code,
+            out,
+            err,
+        )
+
+    def test_unknown_stage_before_empty_name(self, capsys):
+        """
+        An unknown stage is reported before an empty name.
+        """
+        code, _, err = run(capsys, "init", "--stage", "nope", "--name", "")
+        assert 2 == code
+        assert err.startswith("dnn-supply-chain: error: unknown stage 'nope'")
+
+
+def _message(call):
+    """
+    The message of the ValueError *call* raises.
+    """
+    try:
+        call()
+    except ValueError as exc:
+        return str(exc)
+    pytest.fail("no ValueError")
+
+
+class TestPreChecks:
+    """
+    The command checks what the library would reject with a ValueError,
+    and says it in the library's words.
+    """
+
+    def test_empty_name(self, tax):
+        """
+        init --name "" says what the threat model's validator says.
+        """
+        args = argparse.Namespace(
+            format=None, output=None, example=False, stage=None, name=""
+        )
+        expected = _message(lambda: starter_threat_model(None, tax, name=""))
+        with pytest.raises(UsageError) as exc_info:
+            _threats._init(tax, args, io.StringIO())
+        assert expected == str(exc_info.value)
+
+    def test_unknown_policy(self, tax):
+        """
+        An unknown --fail-on says what CoverageReport.fails() says.
+        """
+        args = argparse.Namespace(
+            example=True, file=None, format="text", fail_on="bogus"
+        )
+        model = starter_threat_model(None, tax)
+        report = coverage_report(model, tax)
+        expected = _message(lambda: report.fails("bogus"))
+        out = io.StringIO()
+        with pytest.raises(UsageError) as exc_info:
+            _threats._check(tax, args, out)
+        assert (expected, "") == (str(exc_info.value), out.getvalue())
+
+    def test_unknown_format(self, tax):
+        """
+        An unknown export format says what export() says.
+        """
+        args = argparse.Namespace(format="bogus", output=None)
+        expected = _message(lambda: dsc.export(tax, "bogus"))
+        with pytest.raises(UsageError) as exc_info:
+            _export._export(tax, args, io.StringIO())
+        assert expected == str(exc_info.value)
+
+    def test_unknown_kind(self, tax):
+        """
+        An unknown search kind says what Taxonomy.search() says.
+        """
+        args = argparse.Namespace(
+            text=["x"], kind=["bogus"], limit=20, format="text"
+        )
+        expected = _message(lambda: tax.search("x", kinds=["bogus"]))
+        with pytest.raises(UsageError) as exc_info:
+            _browse._search(tax, args, io.StringIO())
+        assert expected == str(exc_info.value)
+
+
+class TestLazyImports:
+    """
+    The command imports only what the command it runs needs.
+    """
+
+    @pytest.mark.parametrize(
+        ("argv", "unwanted"),
+        [
+            (
+                None,
+                [
+                    "dnn_supply_chain._loading",
+                    "dnn_supply_chain.extensions",
+                    "dnn_supply_chain.threat_model",
+                    "cattrs",
+                ],
+            ),
+            (
+                ["--version"],
+                [
+                    "dnn_supply_chain._loading",
+                    "dnn_supply_chain.extensions",
+                    "dnn_supply_chain.threat_model",
+                    "cattrs",
+                ],
+            ),
+            (
+                ["show", "ripple"],
+                [
+                    "dnn_supply_chain._export",
+                    "dnn_supply_chain.crosswalk",
+                    "dnn_supply_chain.threat_model",
+                ],
+            ),
+        ],
+    )
+    def test_imports(self, argv, unwanted):
+        """
+        Importing the command, --version and show ripple leave the modules
+        they do not need unimported.
+        """
+        code = (
+            "import contextlib, io, sys\n"
+            "from dnn_supply_chain.cli import main\n"
+            f"argv = {argv!r}\n"
+            "if argv is not None:\n"
+            "    with contextlib.redirect_stdout(io.StringIO()):\n"
+            "        assert main(argv) == 0\n"
+            "print(sorted(sys.modules))\n"
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        imported = set(eval(result.stdout))  # noqa: S307 - our own output
+        assert [] == sorted(
+            m
+            for m in imported
+            for name in unwanted
+            if m == name or m.startswith(name + ".")
+        )

@@ -1,0 +1,376 @@
+"""
+``list``, ``show`` and ``search``: find records and look at one.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from typing import TYPE_CHECKING
+
+from ._common import UsageError, add_format_option
+from ._output import dump, label, plain, provenance
+
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import TextIO
+
+    from dnn_supply_chain._records import Record
+    from dnn_supply_chain._taxonomy import Taxonomy
+    from dnn_supply_chain.crosswalk import CrosswalkMatch
+
+    from ._common import Subparsers
+
+
+_PLURALS = {
+    "stages": "stage",
+    "categories": "category",
+    "attacks": "attack",
+    "defenses": "defense",
+    "papers": "paper",
+}
+
+
+def register(subparsers: Subparsers) -> None:
+    """
+    Add ``list``, ``show`` and ``search`` to *subparsers*.
+    """
+    _register_list(subparsers)
+    _register_show(subparsers)
+    _register_search(subparsers)
+
+
+# -- list -------------------------------------------------------------------
+
+
+def _year(text: str) -> int | tuple[int | None, int | None]:
+    first, sep, last = text.partition(":")
+    try:
+        if not sep:
+            return int(first)
+        return (int(first) if first else None, int(last) if last else None)
+    except ValueError:
+        msg = f"invalid year {text!r}: use 2021, 2019:2022, 2020: or :2021"
+        raise argparse.ArgumentTypeError(msg) from None
+
+
+def _register_list(subparsers: Subparsers) -> None:
+    lst = subparsers.add_parser(
+        "list",
+        help="list records of one kind, filtered",
+        description=(
+            "List the records of one kind.  Filters combine: a record is "
+            "listed when it meets all of them."
+        ),
+    )
+    lst.add_argument("kind", choices=tuple(_PLURALS))
+    lst.add_argument("--stage", help="a stage id")
+    lst.add_argument("--category", help="an attack category id")
+    lst.add_argument("--threat-type", help="a threat-type term")
+    lst.add_argument("--modality", help="a modality term")
+    lst.add_argument(
+        "--year",
+        type=_year,
+        help="a year or an inclusive range: 2021, 2019:2022, 2020:, :2021",
+    )
+    lst.add_argument("--venue", help="a venue word, e.g. CCS or NeurIPS")
+    lst.add_argument("--author", help="part of an author's name")
+    lst.add_argument(
+        "--role",
+        choices=("attack", "defense"),
+        help="papers only: cited by an attack or by a defense",
+    )
+    code = lst.add_mutually_exclusive_group()
+    code.add_argument(
+        "--has-code",
+        dest="has_code",
+        action="store_const",
+        const=True,
+        help="only records with a code repository",
+    )
+    code.add_argument(
+        "--no-code",
+        dest="has_code",
+        action="store_const",
+        const=False,
+        help="only records without a code repository",
+    )
+    add_format_option(lst)
+    lst.set_defaults(handler=_list)
+
+
+#: The criteria of ``Taxonomy.find`` that apply to each kind it finds.
+_APPLICABLE = {
+    "attack": frozenset(
+        {
+            "stage",
+            "category",
+            "threat_type",
+            "modality",
+            "year",
+            "venue",
+            "author",
+            "has_code",
+        }
+    ),
+    "defense": frozenset(
+        {
+            "stage",
+            "threat_type",
+            "modality",
+            "year",
+            "venue",
+            "author",
+            "has_code",
+        }
+    ),
+}
+
+
+def _list(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
+    kind = _PLURALS[args.kind]
+    criteria = {
+        "stage": args.stage,
+        "category": args.category,
+        "threat_type": args.threat_type,
+        "modality": args.modality,
+        "year": args.year,
+        "venue": args.venue,
+        "author": args.author,
+        "has_code": args.has_code,
+        "role": args.role,
+    }
+    given = {k: v for k, v in criteria.items() if v is not None}
+    if kind in ("stage", "category"):
+        applicable = frozenset({"stage"} if kind == "category" else ())
+    else:
+        applicable = _APPLICABLE.get(kind, frozenset(criteria))
+    extra = sorted(set(given) - applicable)
+    if extra:
+        flags = ", ".join("--" + k.replace("_", "-") for k in extra)
+        msg = f"list {args.kind} takes no {flags}"
+        raise UsageError(msg)
+    records: tuple[Record, ...]
+    if kind == "stage":
+        records = tax.stages
+    elif kind == "category":
+        records = (
+            tax.categories_of(given["stage"])
+            if "stage" in given
+            else tax.categories
+        )
+    else:
+        records = tax.find(kind, **given)
+    if args.format == "json":
+        dump([plain(tax, r) for r in records], out)
+        return
+    width = max((len(r.id) for r in records), default=0)
+    out.writelines(f"{rec.id:<{width}}  {label(rec)}\n" for rec in records)
+
+
+# -- show -------------------------------------------------------------------
+
+
+def _register_show(subparsers: Subparsers) -> None:
+    show = subparsers.add_parser(
+        "show",
+        help="show one record and what it links to",
+        description="Show one record, by id, and the records it links to.",
+    )
+    show.add_argument(
+        "id",
+        help=(
+            "the id of any record, or an ATLAS or OWASP ML Top 10 id or "
+            "name (AML.T0018, ML06, 'Backdoor ML Model')"
+        ),
+    )
+    add_format_option(show)
+    show.set_defaults(handler=_show)
+
+
+def _show(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
+    if args.id not in tax:
+        match = _crosswalk_match(tax, args.id)
+        if match is not None:
+            _show_crosswalk(tax, match, args, out)
+            return
+    rec = tax.get(args.id)
+    links = tax.neighbours(rec.id)
+    if args.format == "json":
+        data = plain(tax, rec)
+        data["links"] = {k: [r.id for r in v] for k, v in links.items()}
+        data["provenance"] = provenance(tax, rec.id)
+        dump(data, out)
+        return
+    data = plain(tax, rec)
+    kind = data.pop("kind")
+    data["source"] = str(tax.provenance(rec.id))
+    out.write(f"{label(rec)}\n{kind} {rec.id}\n\n")
+    width = max(len(k) for k in data)
+    out.writelines(
+        f"{key:<{width}}  {_text(value, width + 2)}\n"
+        for key, value in data.items()
+    )
+    for title, items in links.items():
+        out.write(f"\n{title} ({len(items)}):\n")
+        out.writelines(f"  {item.id}  {label(item)}\n" for item in items)
+
+
+def _text(value: object, indent: int) -> str:
+    if value is None or value == []:
+        return "-"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        pad = " " * indent
+        return "\n".join(
+            f"{pad if i else ''}{k}: {'-' if v is None else v}"
+            for i, (k, v) in enumerate(value.items())
+        )
+    return str(value)
+
+
+def _crosswalk_match(tax: Taxonomy, ref: str) -> CrosswalkMatch | None:
+    """
+    The crosswalk match of *ref*, if it names an ATLAS or OWASP entry.
+    """
+    from dnn_supply_chain.crosswalk import ATLAS_ID, OWASP_ID, load_crosswalk
+    from dnn_supply_chain.exceptions import UnknownIdError
+
+    try:
+        load_crosswalk().resolve(ref)
+    except UnknownIdError:
+        if ATLAS_ID.fullmatch(ref) or OWASP_ID.fullmatch(ref):
+            raise
+        return None
+    return tax.crosswalk(ref, subtechniques=True)
+
+
+def _show_crosswalk(
+    tax: Taxonomy, wide: CrosswalkMatch, args: argparse.Namespace, out: TextIO
+) -> None:
+    from dnn_supply_chain.crosswalk import (
+        AtlasMitigation,
+        OwaspRisk,
+        load_crosswalk,
+    )
+
+    catalog = load_crosswalk()
+    entry = wide.entry
+    narrow = tax.crosswalk(entry.id)
+    kind = (
+        "OWASP ML Top 10"
+        if isinstance(entry, OwaspRisk)
+        else "ATLAS mitigation"
+        if isinstance(entry, AtlasMitigation)
+        else "ATLAS technique"
+    )
+    release = (
+        f"OWASP ML Top 10 {catalog.owasp_edition}"
+        if isinstance(entry, OwaspRisk)
+        else f"ATLAS {catalog.atlas_version}"
+    )
+    further_attacks = [a for a in wide.attacks if a not in narrow.attacks]
+    further_defenses = [d for d in wide.defenses if d not in narrow.defenses]
+    if args.format == "json":
+        dump(
+            {
+                "id": entry.id,
+                "name": entry.name,
+                "kind": kind,
+                "asked": wide.asked,
+                "attacks": [a.id for a in narrow.attacks],
+                "defenses": [d.id for d in narrow.defenses],
+                "papers": [p.id for p in narrow.papers],
+                "through_subtechniques": {
+                    "subtechniques": list(wide.via[1:]),
+                    "attacks": [a.id for a in further_attacks],
+                    "defenses": [d.id for d in further_defenses],
+                },
+            },
+            out,
+        )
+        return
+    former = f"; formerly {wide.asked!r}" if wide.renamed else ""
+    out.write(f"{entry.id} {entry.name} ({release}{former})\n")
+    out.write(
+        f"{kind}; the mappings below are a curated crosswalk, not an "
+        "official MITRE or OWASP mapping\n"
+    )
+    sections: list[tuple[str, Sequence[Record]]] = [
+        (f"attacks mapped to {entry.id}", narrow.attacks),
+        (f"defenses mapped to {entry.id}", narrow.defenses),
+    ]
+    if len(wide.via) > 1:
+        subs = ", ".join(wide.via[1:])
+        sections += [
+            (
+                f"attacks mapped through its sub-techniques ({subs})",
+                further_attacks,
+            ),
+            (
+                f"defenses mapped through its sub-techniques ({subs})",
+                further_defenses,
+            ),
+        ]
+    sections.append(("papers", wide.papers))
+    for title, items in sections:
+        out.write(f"\n{title} ({len(items)}):\n")
+        out.writelines(f"  {item.id}  {label(item)}\n" for item in items)
+
+
+# -- search -----------------------------------------------------------------
+
+
+def _register_search(subparsers: Subparsers) -> None:
+    search = subparsers.add_parser(
+        "search",
+        help="search names, titles and summaries",
+        description="Search names, titles, ids, authors and summaries.",
+    )
+    search.add_argument("text", nargs="+", help="words to look for")
+    search.add_argument(
+        "--kind",
+        action="append",
+        choices=tuple(_PLURALS.values()),
+        help="only this kind of record (repeatable)",
+    )
+    search.add_argument(
+        "--limit",
+        type=int,
+        default=20,
+        help="the most results to show (default: 20)",
+    )
+    add_format_option(search)
+    search.set_defaults(handler=_search)
+
+
+def _search(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
+    from dnn_supply_chain._taxonomy import KINDS
+
+    if args.limit < 1:
+        msg = "--limit must be at least 1"
+        raise UsageError(msg)
+    unknown = set(args.kind or ()) - set(KINDS)
+    if unknown:
+        msg = (
+            f"unknown kinds {sorted(unknown)}; choose from {', '.join(KINDS)}"
+        )
+        raise UsageError(msg)
+    hits = tax.search(" ".join(args.text), kinds=args.kind, limit=args.limit)
+    if args.format == "json":
+        dump(
+            [{"score": h.score, **plain(tax, h.record)} for h in hits],
+            out,
+        )
+        return
+    if not hits:
+        out.write("no match\n")
+        return
+    width = max(len(h.record.id) for h in hits)
+    for hit in hits:
+        kind = tax.kind_of(hit.record.id)
+        out.write(
+            f"{hit.record.id:<{width}}  {kind:<8}  {label(hit.record)}\n"
+        )

@@ -1,0 +1,202 @@
+"""
+``check`` and ``init``: threat models, checked against the taxonomy or
+started from it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ._common import PROG, UsageError
+from ._output import dump, echo
+
+
+if TYPE_CHECKING:
+    import argparse
+
+    from typing import TextIO
+
+    from dnn_supply_chain._taxonomy import Taxonomy
+
+    from ._common import Subparsers
+
+
+_EXAMPLE = "edge-deployment.toml"
+
+
+def register(subparsers: Subparsers) -> None:
+    """
+    Add ``check`` and ``init`` to *subparsers*.
+    """
+    _register_check(subparsers)
+    _register_init(subparsers)
+
+
+def _example_text() -> str:
+    from importlib.resources import files
+
+    resource = files("dnn_supply_chain") / "data" / "examples" / _EXAMPLE
+    return resource.read_text(encoding="utf-8")
+
+
+# -- check ------------------------------------------------------------------
+
+
+def _register_check(subparsers: Subparsers) -> None:
+    check = subparsers.add_parser(
+        "check",
+        help="check a threat model and report its gaps",
+        description=(
+            "Check a threat model (TOML or JSON) against the taxonomy and "
+            "report its coverage and gaps.  Exit 0 when the --fail-on policy "
+            "holds, 1 when it fails, 2 when the file is invalid."
+        ),
+    )
+    check.add_argument("file", nargs="?", help="the threat model file")
+    check.add_argument(
+        "--example",
+        action="store_true",
+        help="check the example threat model shipped with the package",
+    )
+    check.add_argument(
+        "--format",
+        choices=("text", "json", "markdown"),
+        default="text",
+        help="report format (default: text)",
+    )
+    check.add_argument(
+        "--fail-on",
+        choices=("gaps", "open", "never"),
+        default="gaps",
+        help=(
+            "gaps (default): fail on an in-scope attack no threat considers, "
+            "an open threat without a mitigation or a mismatched mitigation; "
+            "open: fail while any threat is open; never: only an invalid "
+            "file fails"
+        ),
+    )
+    check.set_defaults(handler=_check)
+
+
+def _check(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> int:
+    from dnn_supply_chain.threat_model import (
+        FAIL_POLICIES,
+        coverage_report,
+        read_threat_model,
+        threat_model_from_dict,
+    )
+
+    if args.example == (args.file is not None):
+        msg = "name a threat model FILE, or --example (not both)"
+        raise UsageError(msg)
+    if args.example:
+        import tomllib
+
+        source = f"<example {_EXAMPLE}>"
+        model = threat_model_from_dict(
+            tomllib.loads(_example_text()), source=source
+        )
+    else:
+        source = args.file
+        model = read_threat_model(args.file)
+    report = coverage_report(model, tax, source=source)
+    if args.fail_on not in FAIL_POLICIES:
+        msg = f"policy must be one of {', '.join(FAIL_POLICIES)}, not {args.fail_on!r}"
+        raise UsageError(msg)
+    if args.format == "json":
+        data = report.to_dict()
+        data["policy"] = args.fail_on
+        data["failed"] = report.fails(args.fail_on)
+        dump(data, out)
+    elif args.format == "markdown":
+        out.write(report.to_markdown())
+    else:
+        out.write(report.to_text())
+    failed = report.fails(args.fail_on)
+    if args.format == "text":
+        verdict = "fails" if failed else "passes"
+        out.write(f"Policy --fail-on {args.fail_on}: {verdict}.\n")
+    return 1 if failed else 0
+
+
+# -- init -------------------------------------------------------------------
+
+
+def _register_init(subparsers: Subparsers) -> None:
+    init = subparsers.add_parser(
+        "init",
+        help="write a starter threat model",
+        description=(
+            "Write a starter threat model: one open threat per attack of "
+            "the stages you name (default: all), to edit into your own."
+        ),
+    )
+    init.add_argument(
+        "--stage",
+        action="append",
+        help="a stage the system takes part in (repeatable)",
+    )
+    init.add_argument("--name", default="My model", help="the model's name")
+    init.add_argument(
+        "--format",
+        choices=("toml", "json"),
+        default=None,
+        help="file format (default: from -o's suffix, else toml)",
+    )
+    init.add_argument(
+        "-o", "--output", help="write to this file instead of standard output"
+    )
+    init.add_argument(
+        "--force", action="store_true", help="overwrite an existing file"
+    )
+    init.add_argument(
+        "--example",
+        action="store_true",
+        help="write the shipped example threat model instead",
+    )
+    init.set_defaults(handler=_init)
+
+
+def _init(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
+    from pathlib import Path
+
+    from dnn_supply_chain.threat_model import (
+        dump_threat_model,
+        starter_threat_model,
+    )
+
+    fmt = args.format
+    if fmt is None:
+        suffix = Path(args.output).suffix.lower() if args.output else ""
+        fmt = "json" if suffix == ".json" else "toml"
+    if args.example:
+        if args.stage or fmt != "toml":
+            msg = "--example writes the TOML example as shipped; drop --stage and --format"
+            raise UsageError(msg)
+        text = _example_text()
+    else:
+        # An unknown stage is reported before an empty name, as
+        # starter_threat_model() would.
+        for stage in args.stage or ():
+            tax.stage(stage)
+        if not args.name.strip():
+            msg = "'name' must not be empty"
+            raise UsageError(msg)
+        model = starter_threat_model(args.stage, tax, name=args.name)
+        header = (
+            f"A starter threat model written by {PROG} init.\n"
+            "Each threat is one attack of the taxonomy, still open: mark the\n"
+            "ones that do not apply 'not-applicable' with a rationale, add\n"
+            "[[mitigations]] for the others, then run\n"
+            f"  {PROG} check THIS-FILE"
+        )
+        text = dump_threat_model(model, fmt, header=header)
+    if args.output is None:
+        out.write(text)
+        return
+    path = Path(args.output)
+    if path.exists() and not args.force:
+        msg = f"{path} exists; use --force to overwrite it"
+        raise UsageError(msg)
+    path.write_text(text, encoding="utf-8")
+    echo(f"wrote {path}", err=True)

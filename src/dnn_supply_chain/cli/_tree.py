@@ -1,0 +1,135 @@
+"""
+``tree``: the taxonomy as a tree of stages, categories, attacks, defenses
+and papers.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ._common import add_format_option
+from ._output import dump, label, origin
+
+
+if TYPE_CHECKING:
+    import argparse
+
+    from collections.abc import Iterator
+    from typing import TextIO
+
+    from dnn_supply_chain._records import Attack, Defense
+    from dnn_supply_chain._taxonomy import Taxonomy
+
+    from ._common import Subparsers
+
+
+def register(subparsers: Subparsers) -> None:
+    """
+    Add ``tree`` to *subparsers*.
+    """
+    tree = subparsers.add_parser(
+        "tree",
+        help="print stages, categories, attacks, defenses and papers",
+        description=(
+            "Print the taxonomy as a tree: stages, their attack categories, "
+            "attacks and defenses, and the papers of each."
+        ),
+    )
+    tree.add_argument("--stage", help="print only this stage")
+    tree.add_argument(
+        "--no-papers", action="store_true", help="leave out the papers"
+    )
+    add_format_option(tree)
+    tree.set_defaults(handler=_tree)
+
+
+def _tree(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
+    stages = (tax.stage(args.stage),) if args.stage else tax.stages
+    if args.format == "json":
+        dump(
+            [
+                _stage_tree(tax, s.id, papers=not args.no_papers)
+                for s in stages
+            ],
+            out,
+        )
+        return
+    for stage in stages:
+        where = origin(tax, stage.id)
+        out.write(f"{stage.name} [{stage.id}] {stage.name_zh}{where}\n")
+        out.writelines(
+            line + "\n"
+            for line in _render(
+                _stage_children(tax, stage.id, papers=not args.no_papers)
+            )
+        )
+
+
+_Node = tuple[str, list["_Node"]]
+
+
+def _stage_children(tax: Taxonomy, stage: str, *, papers: bool) -> list[_Node]:
+    def entry(rec: Attack | Defense) -> _Node:
+        kids: list[_Node] = []
+        if papers:
+            kids = [(f"{p.id}: {label(p)}", []) for p in tax.papers_of(rec.id)]
+        return (f"{rec.name} [{rec.id}]{origin(tax, rec.id)}", kids)
+
+    attacks: list[_Node] = [
+        (
+            f"{cat.name} [{cat.id}] {cat.name_zh}",
+            [entry(a) for a in tax.attacks_in(cat.id)],
+        )
+        for cat in tax.categories_of(stage)
+    ]
+    attacks.extend(
+        entry(a) for a in tax.attacks_in(stage) if a.category is None
+    )
+    defenses = [entry(d) for d in tax.defenses_in(stage)]
+    return [
+        (f"Attacks ({len(tax.attacks_in(stage))})", attacks),
+        (f"Defenses ({len(defenses)})", defenses),
+    ]
+
+
+def _render(nodes: list[_Node], prefix: str = "") -> Iterator[str]:
+    for i, (text, kids) in enumerate(nodes):
+        last = i == len(nodes) - 1
+        yield prefix + ("└── " if last else "├── ") + text
+        yield from _render(kids, prefix + ("    " if last else "│   "))
+
+
+def _stage_tree(tax: Taxonomy, stage: str, *, papers: bool) -> dict[str, Any]:
+    def entry(rec: Attack | Defense) -> dict[str, Any]:
+        data: dict[str, Any] = {"id": rec.id, "name": rec.name}
+        if papers:
+            data["papers"] = [
+                {
+                    "id": p.id,
+                    "title": p.title,
+                    "venue": p.venue_short,
+                    "year": p.year,
+                }
+                for p in tax.papers_of(rec.id)
+            ]
+        return data
+
+    rec = tax.stage(stage)
+    return {
+        "id": rec.id,
+        "name": rec.name,
+        "name_zh": rec.name_zh,
+        "categories": [
+            {
+                "id": cat.id,
+                "name": cat.name,
+                "name_zh": cat.name_zh,
+                "attacks": [entry(a) for a in tax.attacks_in(cat.id)],
+            }
+            for cat in tax.categories_of(stage)
+        ],
+        "attacks": [
+            entry(a) for a in tax.attacks_in(stage) if a.category is None
+        ],
+        "defenses": [entry(d) for d in tax.defenses_in(stage)],
+    }
