@@ -419,9 +419,7 @@ class TestErrors:
         """
         Broken data found by a command exits 1, not 2.
         """
-        problem = dsc.Problem(
-            source="taxonomy.json", path="", record=None, message="broken"
-        )
+        problem = dsc.Problem(source="taxonomy.json", message="broken")
 
         def broken(*_args):
             raise dsc.TaxonomyDataError([problem])

@@ -38,6 +38,7 @@ __all__ = [
     "optional",
     "pattern",
     "string",
+    "string_map",
     "strings",
 ]
 
@@ -201,8 +202,9 @@ class _Strings(Rule):
     def from_json(self, value: Any) -> Any:
         if type(value) is not list:
             raise NotFast
-        result = tuple(value)
-        if self.problem("", result) is not None:
+        from_json = self._item.from_json
+        result = tuple([from_json(item) for item in value])
+        if self._unique and len(set(result)) != len(result):
             raise NotFast
         return result
 
@@ -213,6 +215,36 @@ def strings(item: Rule | None = None, *, unique: bool = False) -> Rule:
     None); with *unique*, no item twice.
     """
     return _Strings(string() if item is None else item, unique=unique)
+
+
+class _StringMap(Rule):
+    __slots__ = ()
+
+    def problem(self, name: str, value: Any) -> Exception | None:
+        if not isinstance(value, dict):
+            msg = (
+                f"'{name}' must be <class 'dict'> (got {show(value)} that is "
+                f"a {value.__class__!r})."
+            )
+            return TypeError(msg, name)
+        text = _String(nonempty=False, regex=None)
+        for key, item in value.items():
+            error = text.problem(name, key) or text.problem(name, item)
+            if error is not None:
+                return error
+        return None
+
+    def from_json(self, value: Any) -> Any:
+        if type(value) is not dict or self.problem("", value) is not None:
+            raise NotFast
+        return dict(value)
+
+
+def string_map() -> Rule:
+    """
+    A dict of strings to strings (a JSON object of strings).
+    """
+    return _StringMap()
 
 
 #: A tuple of distinct record ids.

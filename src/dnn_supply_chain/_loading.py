@@ -37,7 +37,7 @@ def load(
             merges those.
         strict: Raise :class:`~dnn_supply_chain.ExtensionError` for a
             broken extension, instead of skipping it with an
-            :class:`~dnn_supply_chain.extensions.ExtensionWarning`.
+            :class:`~dnn_supply_chain.ExtensionWarning`.
 
     Raises:
         TaxonomyDataError: The bundled data is damaged (a broken install).

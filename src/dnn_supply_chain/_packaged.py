@@ -12,6 +12,7 @@ from typing import Final, TypeVar
 
 import attrs
 
+from . import _checks as rules
 from ._convert import structure
 from ._parsing import ParseFailure, parse
 from .exceptions import Problem, TaxonomyDataError
@@ -110,21 +111,27 @@ def _parse_packaged(raw: bytes, source: str) -> object:
         ) from None
 
 
+# manifest.json as it is written, read with the converter (a good file by
+# the fields' fast checks, without importing cattrs).
+_STR = rules.string()
+_COUNT = rules.integer(0)
+
+
 @attrs.frozen(kw_only=True)
 class _Survey:
-    title: str
-    edition: str
-    listing: str
-    listing_commit: str
+    title: str = rules.field(_STR)
+    edition: str = rules.field(_STR)
+    listing: str = rules.field(_STR)
+    listing_commit: str = rules.field(_STR)
 
 
 @attrs.frozen(kw_only=True)
 class _Counts:
-    stages: int
-    categories: int
-    attacks: int
-    defenses: int
-    papers: int
+    stages: int = rules.field(_COUNT)
+    categories: int = rules.field(_COUNT)
+    attacks: int = rules.field(_COUNT)
+    defenses: int = rules.field(_COUNT)
+    papers: int = rules.field(_COUNT)
 
 
 @attrs.frozen(kw_only=True)
@@ -133,12 +140,12 @@ class _ManifestFile:
     ``manifest.json`` as it is written.
     """
 
-    data_version: str
-    survey: _Survey
-    atlas_version: str
-    owasp_edition: str
-    counts: _Counts
-    sha256: dict[str, str]
+    data_version: str = rules.field(_STR)
+    survey: _Survey = rules.field(rules.nested(_Survey))
+    atlas_version: str = rules.field(_STR)
+    owasp_edition: str = rules.field(_STR)
+    counts: _Counts = rules.field(rules.nested(_Counts))
+    sha256: dict[str, str] = rules.field(rules.string_map())
 
 
 @attrs.frozen(kw_only=True)

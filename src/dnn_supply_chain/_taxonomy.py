@@ -35,13 +35,13 @@ from ._records import (
 )
 from ._text import article as _a
 from ._text import suggest
-from .crosswalk import AtlasTechnique, CrosswalkMatch, load_crosswalk
 from .exceptions import TaxonomyDataError, UnknownIdError
 
 
 if TYPE_CHECKING:
     from ._packaged import Manifest
     from ._records import ExtensionInfo, Provenance
+    from .crosswalk import CrosswalkMatch
 
 
 __all__ = ["KINDS", "SearchHit", "Taxonomy"]
@@ -561,6 +561,13 @@ class Taxonomy:
 
         .. versionadded:: 0.1.0
         """
+        # Lazy (and downward): most callers never look up the crosswalk.
+        from .crosswalk import (  # noqa: PLC0415
+            AtlasTechnique,
+            CrosswalkMatch,
+            load_crosswalk,
+        )
+
         catalog = load_crosswalk()
         entry = catalog.resolve(ref)
         via = [entry.id]

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Final, TypeAlias
 
 import attrs
 
+from . import _checks as rules
 from ._packaged import read_packaged
 from ._text import suggest
 from .exceptions import UnknownIdError
@@ -248,49 +249,64 @@ class CrosswalkMatch:
         )
 
 
+# The catalogue file as it is written, read with the converter (good files
+# by the fields' fast checks, without importing cattrs).
+_STR = rules.string()
+
+
 @attrs.frozen(kw_only=True)
 class _Named:
-    id: str
-    name: str
+    id: str = rules.field(_STR)
+    name: str = rules.field(_STR)
 
 
 @attrs.frozen(kw_only=True)
 class _TechniqueEntry:
-    id: str
-    name: str
-    subtechnique_of: str | None
-    tactics: tuple[str, ...]
+    id: str = rules.field(_STR)
+    name: str = rules.field(_STR)
+    subtechnique_of: str | None = rules.field(rules.optional(_STR))
+    tactics: tuple[str, ...] = rules.field(rules.strings())
 
 
 @attrs.frozen(kw_only=True)
 class _MitigationEntry:
-    id: str
-    name: str
-    mitigates: tuple[str, ...]
+    id: str = rules.field(_STR)
+    name: str = rules.field(_STR)
+    mitigates: tuple[str, ...] = rules.field(rules.strings())
 
 
 @attrs.frozen(kw_only=True)
 class _Rename:
-    id: str
-    name: str
-    until: str
+    id: str = rules.field(_STR)
+    name: str = rules.field(_STR)
+    until: str = rules.field(_STR)
 
 
 @attrs.frozen(kw_only=True)
 class _AtlasFile:
-    source: str
-    version: str
-    tactics: tuple[_Named, ...]
-    techniques: tuple[_TechniqueEntry, ...]
-    mitigations: tuple[_MitigationEntry, ...]
-    renamed: tuple[_Rename, ...]
+    source: str = rules.field(_STR)
+    version: str = rules.field(_STR)
+    tactics: tuple[_Named, ...] = rules.field(
+        rules.strings(rules.nested(_Named))
+    )
+    techniques: tuple[_TechniqueEntry, ...] = rules.field(
+        rules.strings(rules.nested(_TechniqueEntry))
+    )
+    mitigations: tuple[_MitigationEntry, ...] = rules.field(
+        rules.strings(rules.nested(_MitigationEntry))
+    )
+    renamed: tuple[_Rename, ...] = rules.field(
+        rules.strings(rules.nested(_Rename))
+    )
 
 
 @attrs.frozen(kw_only=True)
 class _OwaspFile:
-    source: str
-    edition: str
-    items: tuple[_Named, ...]
+    source: str = rules.field(_STR)
+    edition: str = rules.field(_STR)
+    items: tuple[_Named, ...] = rules.field(
+        rules.strings(rules.nested(_Named))
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -299,9 +315,9 @@ class _CrosswalkFile:
     ``crosswalk.json`` as it is written.
     """
 
-    note: str
-    atlas: _AtlasFile
-    owasp_ml: _OwaspFile
+    note: str = rules.field(_STR)
+    atlas: _AtlasFile = rules.field(rules.nested(_AtlasFile))
+    owasp_ml: _OwaspFile = rules.field(rules.nested(_OwaspFile))
 
 
 @functools.cache

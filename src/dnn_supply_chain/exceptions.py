@@ -25,8 +25,8 @@ __all__ = [
 ]
 
 
-#: Where a problem is inside a file: keys and list indexes from the top,
-#: for example ``("attacks", 3, "stage")``.
+#: The place of a problem inside a file, as keys and list indexes from
+#: the top, for example ``("attacks", 3, "stage")``.
 Location: TypeAlias = tuple[str | int, ...]
 
 
@@ -64,7 +64,7 @@ class Problem:
 
     .. versionadded:: 0.1.0
     .. versionchanged:: 0.2.0
-       The location is kept as a tuple (:attr:`path` formats it);
+       The location is kept as a tuple (:attr:`Problem.path` formats it);
        threat-model findings are problems too (``Diagnostic`` is this
        class).
     """
@@ -79,9 +79,9 @@ class Problem:
     @property
     def path(self) -> str:
         """
-        Where in the file, as text: ``"attacks[3].stage"``, or ``"line 2,
-        column 5"`` for text that could not be parsed; empty for the file
-        as a whole.
+        The place in the file as text, such as ``"attacks[3].stage"``, or
+        ``"line 2, column 5"`` for text that could not be parsed; empty
+        for the file as a whole.
         """
         if self.position is not None and not self.location:
             line, column = self.position
