@@ -210,15 +210,10 @@ def structure(
 
 def record_to_dict(record: AttrsInstance) -> dict[str, Any]:
     """
-    Return *record* as JSON-compatible data: tuples become lists.
+    Return *record* as JSON-compatible data, through the converter: tuples
+    become lists, attributes plain objects; empty attributes are left out.
     """
-    data = attrs.asdict(record, value_serializer=_plain)
+    data: dict[str, Any] = converter().unstructure(record)
     if not data.get("attributes", True):
         del data["attributes"]
     return data
-
-
-def _plain(_inst: object, _field: object, value: object) -> object:
-    if isinstance(value, Attributes):
-        return value.to_json()
-    return list(value) if isinstance(value, tuple) else value
