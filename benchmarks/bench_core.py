@@ -7,21 +7,36 @@ Run it with the interpreter the package is installed in::
 
 Cold timings run in fresh interpreters (best of several runs, interleaved so
 that drift hits every command alike); warm timings use timeit in this
-process.  Only the standard library is used.
+process.  Only the standard library is used, and cwe2 for the last part.
+
+Before any cold timing, the bytecode of every module that the cold commands
+import is written (the environment may set ``PYTHONDONTWRITEBYTECODE``, and
+an editable install has none of its own), so that no cold run compiles.
+
+The cold start is then compared with that of another taxonomy library:
+``dnn-supply-chain show ripple`` against a fresh ``python -c`` that looks
+up CWE-79 in cwe2 (the ``benchmark`` extra pins it), in pairs that swap
+their order each round, over many rounds; the medians' ratio is printed
+next to the target ``COLD_START_TARGET``.  Without cwe2 that part is
+skipped.
 """
 
 from __future__ import annotations
 
+import compileall
 import json
+import os
 import shutil
+import statistics
 import subprocess
 import sys
 import time
 import timeit
 
-from importlib.metadata import version
+from importlib.metadata import PackageNotFoundError, version
 from importlib.resources import files
 from pathlib import Path
+from tempfile import TemporaryDirectory
 
 import dnn_supply_chain as dsc
 
@@ -31,6 +46,12 @@ ROUNDS = 5
 
 REPEAT = 5
 """timeit repeats per warm measurement; the best one counts."""
+
+COLD_START_ROUNDS = 41
+"""Rounds of the cold-start comparison: one run of each command a round."""
+
+COLD_START_TARGET = 0.8
+"""The aim: our CLI's median cold start at most this times cwe2's."""
 
 SEARCH_TEXT = "quantization backdoor"
 
@@ -46,6 +67,24 @@ LOAD_CODE = (
 FIND_CODE = (
     "tax.find_attacks(stage='secondary-development', threat_type='backdoor')"
 )
+CWE2_CODE = "from cwe2.database import Database; Database().get(79)"
+CLI_CODE = (
+    "import sys; from dnn_supply_chain.cli import main; "
+    "sys.exit(main(['show', 'ripple']))"
+)
+# Runs *code*, then writes the files of every module it imported to the
+# file named by the environment variable below, one a line.
+RECORD_CODE = """
+import os, sys
+try:
+    exec(compile(os.environ['BENCH_CODE'], '<bench>', 'exec'))
+finally:
+    with open(os.environ['BENCH_IMPORTED'], 'w', encoding='utf-8') as out:
+        for module in list(sys.modules.values()):
+            path = getattr(module, '__file__', None)
+            if path and path.endswith('.py'):
+                print(path, file=out)
+"""
 
 
 def fmt(seconds: float) -> str:
@@ -70,6 +109,85 @@ def run(argv: list[str]) -> tuple[float, str]:
     return time.perf_counter() - start, done.stdout
 
 
+def imported_files(code: str) -> set[str]:
+    """Return the source files of the modules that *code* imports."""
+    with TemporaryDirectory() as tmp:
+        listing = Path(tmp) / "imported.txt"
+        env = {
+            **os.environ,
+            "BENCH_CODE": code,
+            "BENCH_IMPORTED": str(listing),
+        }
+        subprocess.run(
+            [sys.executable, "-c", RECORD_CODE],
+            env=env,
+            capture_output=True,
+            check=False,  # `show` exits with its status; the listing counts
+        )
+        return set(listing.read_text(encoding="utf-8").splitlines())
+
+
+def compile_imported(codes: list[str]) -> str:
+    """
+    Write the bytecode of every module that *codes* import, so that cold
+    runs leave compiling out; return what the output should say about it.
+    """
+    paths = set().union(*(imported_files(code) for code in codes))
+    writable = [p for p in sorted(paths) if os.access(Path(p).parent, os.W_OK)]
+    failed = [p for p in writable if not compileall.compile_file(p, quiet=2)]
+    if failed:
+        msg = f"could not compile {', '.join(failed)}"
+        raise RuntimeError(msg)
+    read_only = len(paths) - len(writable)
+    note = (
+        f" ({read_only} in read-only places as they were)" if read_only else ""
+    )
+    return (
+        f"bytecode of the {len(paths)} modules the cold commands import "
+        f"written first{note}"
+    )
+
+
+def have_cwe2() -> bool:
+    """Tell whether cwe2 is installed (the ``benchmark`` extra)."""
+    try:
+        version("cwe2")
+    except PackageNotFoundError:
+        return False
+    return True
+
+
+def cold_start_pairs(
+    ours: list[str], theirs: list[str], rounds: int
+) -> tuple[list[float], list[float]]:
+    """
+    Time *ours* and *theirs* in fresh processes, one of each a round, the
+    order swapped every round; return their wall times.
+    """
+    run(ours)  # warm the OS caches once
+    run(theirs)
+    mine: list[float] = []
+    other: list[float] = []
+    for i in range(rounds):
+        if i % 2:
+            other.append(run(theirs)[0])
+            mine.append(run(ours)[0])
+        else:
+            mine.append(run(ours)[0])
+            other.append(run(theirs)[0])
+    return mine, other
+
+
+def spread(times: list[float]) -> str:
+    """Median, quartiles and extremes of *times*, for the report."""
+    q1, median, q3 = statistics.quantiles(times, n=4)
+    return (
+        f"median {fmt(median).strip()} "
+        f"(quartiles {fmt(q1).strip()} to {fmt(q3).strip()}, "
+        f"min {fmt(min(times)).strip()}, max {fmt(max(times)).strip()})"
+    )
+
+
 def cli_command() -> tuple[list[str], str]:
     """Find the console script, or fall back to ``python -m``."""
     script = Path(sys.executable).with_name("dnn-supply-chain")
@@ -87,6 +205,11 @@ def main() -> None:
     data_file = files("dnn_supply_chain") / "data" / "taxonomy.json"
     py = sys.executable
     cli, cli_name = cli_command()
+    cwe2 = have_cwe2()
+    compiled = compile_imported(
+        [IMPORT_CODE, LOAD_CODE, CLI_CODE, "import attrs"]
+        + ([CWE2_CODE] if cwe2 else [])
+    )
 
     # -- cold: fresh interpreters, interleaved -----------------------------
     commands = {
@@ -131,6 +254,12 @@ def main() -> None:
     tax.search(SEARCH_TEXT)
     search = per_call("tax.search(text)", ns)
 
+    # -- cold start against cwe2: fresh processes, in pairs ----------------
+    if cwe2:
+        ours, theirs = cold_start_pairs(
+            [*cli, "show", "ripple"], [py, "-c", CWE2_CODE], COLD_START_ROUNDS
+        )
+
     # -- report ------------------------------------------------------------
     rows = [
         ("import dnn_supply_chain (fresh process)", min(inside["import"])),
@@ -152,6 +281,7 @@ def main() -> None:
         f"{sys.version.split()[0]} ({sys.platform}); cold: best of "
         f"{ROUNDS} fresh processes, warm: best of {REPEAT} timeit repeats"
     )
+    print(compiled)
     print(f"{'measurement':<{width}}  {'time':>10}")
     print(f"{'-' * width}  {'-' * 10}")
     for label, seconds in rows:
@@ -170,6 +300,25 @@ def main() -> None:
         f"CLI show / python -c 'import attrs': "
         f"{best['cli'] / best['attrs']:.2f}x"
     )
+    print()
+    if cwe2:
+        ratio = statistics.median(ours) / statistics.median(theirs)
+        verdict = "pass" if ratio <= COLD_START_TARGET else "FAIL"
+        print(
+            f"cold start, {COLD_START_ROUNDS} rounds of one fresh process "
+            f"each, the order swapped every round (cwe2 {version('cwe2')}):"
+        )
+        print(f"  {cli_name} show ripple: {spread(ours)}")
+        print(f"  python -c {CWE2_CODE!r}: {spread(theirs)}")
+        print(
+            f"  ratio of medians (ours / cwe2): {ratio:.2f} "
+            f"(target <= {COLD_START_TARGET}: {verdict})"
+        )
+    else:
+        print(
+            "cold start against cwe2: skipped, cwe2 is not installed "
+            "(the 'benchmark' extra)"
+        )
     print(f"benchmark took {time.perf_counter() - started:.1f} s")
 
 
