@@ -1,9 +1,10 @@
 """
-The records of a threat model.
+The records of a threat model, and the order of their fields in a file.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Final
 
 import attrs
@@ -22,6 +23,7 @@ __all__ = [
     "Tag",
     "Threat",
     "ThreatModel",
+    "in_file_order",
 ]
 
 
@@ -181,3 +183,46 @@ def _location(path: str) -> Location:
         else:
             out.append(token)
     return tuple(out)
+
+
+# The order of the keys in a file, as threat_model_to_dict writes them,
+# in each table: "id" comes first for a tag table ({id, name}), and is in no
+# table with the other top-level keys.  Keys that are not a field come last.
+_FIELD_ORDER: Final = {
+    name: rank
+    for rank, name in enumerate(
+        (
+            "id",
+            "name",
+            "description",
+            "scope",
+            "stages",
+            "categories",
+            "threats",
+            "mitigations",
+            "title",
+            "tags",
+            "status",
+            "rationale",
+            "mitigates",
+        )
+    )
+}
+
+
+def _file_order(location: Location) -> tuple[tuple[int, int], ...]:
+    # ("threats", 2, "tags", 0) sorts after ("threats", 2, "title").
+    return tuple(
+        (0, step)
+        if isinstance(step, int)
+        else (1, _FIELD_ORDER.get(step, len(_FIELD_ORDER)))
+        for step in location
+    )
+
+
+def in_file_order(problems: Iterable[Problem]) -> tuple[Problem, ...]:
+    """
+    *problems* sorted by where they are in the file; problems at the same
+    place keep their order.
+    """
+    return tuple(sorted(problems, key=lambda p: _file_order(p.location)))

@@ -5,15 +5,22 @@ consistency.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Final, Literal
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Final, Literal
 
 import attrs
 
-from dnn_supply_chain._text import suggest
-from dnn_supply_chain.exceptions import Problem
+from dnn_supply_chain._text import article, suggest
+from dnn_supply_chain.exceptions import Location, Problem, format_location
 
-from ._model import Diagnostic, Mitigation, Tag, Threat, ThreatModel, _location
+from ._model import (
+    Diagnostic,
+    Mitigation,
+    Tag,
+    Threat,
+    ThreatModel,
+    in_file_order,
+)
 
 
 if TYPE_CHECKING:
@@ -24,6 +31,8 @@ __all__ = ["current_id", "validate_threat_model"]
 
 _NEEDS_RATIONALE: Final = ("accepted", "not-applicable")
 
+_Add = Callable[[Literal["error", "warning"], Location, str], None]
+
 
 def current_id(taxonomy: Taxonomy, record_id: str) -> str:
     """
@@ -31,13 +40,6 @@ def current_id(taxonomy: Taxonomy, record_id: str) -> str:
     """
     successors = taxonomy.successor_of(record_id)
     return successors[0] if len(successors) == 1 else record_id
-
-
-def _successors(taxonomy: Taxonomy, record_id: str) -> tuple[str, ...]:
-    """
-    The ids that replace a deprecated *record_id* (the id lifecycle).
-    """
-    return taxonomy.successor_of(record_id)
 
 
 def validate_threat_model(
@@ -72,12 +74,14 @@ def validate_threat_model(
     out: list[Diagnostic] = []
 
     def add(
-        severity: Literal["error", "warning"], path: str, message: str
+        severity: Literal["error", "warning"],
+        location: Location,
+        message: str,
     ) -> None:
         out.append(
             Problem(
                 severity=severity,
-                location=_location(path),
+                location=location,
                 message=message,
                 source=source,
             )
@@ -88,14 +92,15 @@ def validate_threat_model(
         if stage in tax and tax.kind_of(stage) == "stage":
             in_scope_stages.add(stage)
         else:
-            _unknown(add, tax, f"scope.stages[{i}]", stage, "stage")
+            _unknown(add, tax, ("scope", "stages", i), stage, "stage")
     for i, cat in enumerate(model.scope.categories):
+        where: Location = ("scope", "categories", i)
         if cat not in tax or tax.kind_of(cat) != "category":
-            _unknown(add, tax, f"scope.categories[{i}]", cat, "category")
+            _unknown(add, tax, where, cat, "category")
         elif tax.category(cat).stage not in model.scope.stages:
             add(
                 "error",
-                f"scope.categories[{i}]",
+                where,
                 f"category {cat!r} belongs to stage {tax.category(cat).stage!r}, which is not in scope.stages",
             )
 
@@ -103,37 +108,36 @@ def validate_threat_model(
         ("threats", model.threats, "attack"),
         ("mitigations", model.mitigations, "defense"),
     )
-    seen: dict[str, str] = {}
+    seen: dict[str, Location] = {}
     for collection, items, _ in groups:
         for i, item in enumerate(items):
-            path = f"{collection}[{i}]"
             if item.id in seen:
                 add(
                     "error",
-                    f"{path}.id",
-                    f"duplicate id {item.id!r}: {seen[item.id]} has it already",
+                    (collection, i, "id"),
+                    f"duplicate id {item.id!r}: {format_location(seen[item.id])} has it already",
                 )
             else:
-                seen[item.id] = path
+                seen[item.id] = (collection, i)
 
     catalog = None
     for collection, items, kind in groups:
         for i, item in enumerate(items):
             for j, tag in enumerate(item.tags):
-                path = f"{collection}[{i}].tags[{j}]"
+                where = (collection, i, "tags", j)
                 if kind == "attack" and ATLAS_ID.fullmatch(tag.id):
                     catalog = catalog or load_crosswalk()
                     current = catalog.current_name(tag.id)
                     if current is None:
                         add(
                             "error",
-                            path,
+                            where,
                             f"unknown ATLAS id {tag.id!r} (ATLAS {catalog.atlas_version})",
                         )
                     elif tag.id.startswith("AML.M"):
                         add(
                             "error",
-                            path,
+                            where,
                             f"{tag.id!r} is an ATLAS mitigation; tag threats with techniques",
                         )
                     elif tag.name is not None and _norm(tag.name) != _norm(
@@ -149,14 +153,14 @@ def validate_threat_model(
                         )
                         add(
                             "error",
-                            path,
+                            where,
                             f"{tag.id} is named {current!r} in ATLAS {catalog.atlas_version}, not {tag.name!r}{hint}",
                         )
                     continue
                 _check_tag(
                     add,
                     tax,
-                    path=path,
+                    location=where,
                     tag=tag,
                     kind=kind,
                     in_scope=in_scope_stages,
@@ -173,15 +177,14 @@ def validate_threat_model(
             hint = f"; did you mean {near[0]!r}?" if near else ""
             add(
                 "error",
-                f"mitigations[{i}].mitigates[{j}]",
+                ("mitigations", i, "mitigates", j),
                 f"no threat has id {tid!r}{hint}",
             )
     for i, threat in enumerate(model.threats):
-        path = f"threats[{i}]"
         if threat.status == "mitigated" and threat.id not in mitigated:
             add(
                 "error",
-                f"{path}.status",
+                ("threats", i, "status"),
                 f"threat {threat.id!r} is 'mitigated' but no mitigation lists it in 'mitigates'",
             )
         if (
@@ -190,43 +193,10 @@ def validate_threat_model(
         ):
             add(
                 "error",
-                f"{path}.rationale",
+                ("threats", i, "rationale"),
                 f"a threat that is {threat.status!r} needs a rationale: say why",
             )
-    return tuple(sorted(out, key=lambda d: _path_key(d.path)))
-
-
-_FIELD_ORDER: Final = {
-    name: rank
-    for rank, name in enumerate(
-        (
-            "name",
-            "description",
-            "scope",
-            "stages",
-            "categories",
-            "threats",
-            "mitigations",
-            "id",
-            "title",
-            "tags",
-            "status",
-            "rationale",
-            "mitigates",
-        )
-    )
-}
-
-
-def _path_key(path: str) -> tuple[tuple[int, int | str], ...]:
-    # File order: "threats[2].tags[0]" sorts as (threats, 2, tags, 0).
-    key: list[tuple[int, int | str]] = []
-    for token in path.replace("[", ".").replace("]", "").split("."):
-        if token.isdigit():
-            key.append((0, int(token)))
-        else:
-            key.append((1, _FIELD_ORDER.get(token, len(_FIELD_ORDER))))
-    return tuple(key)
+    return in_file_order(out)
 
 
 def _norm(text: str) -> str:
@@ -234,35 +204,36 @@ def _norm(text: str) -> str:
 
 
 def _unknown(
-    add: Any, tax: Taxonomy, path: str, value: str, kind: str
+    add: _Add, tax: Taxonomy, location: Location, value: str, kind: str
 ) -> None:
     if value in tax:
         add(
-            "error", path, f"{value!r} is a {tax.kind_of(value)}, not a {kind}"
+            "error",
+            location,
+            f"{value!r} is a {tax.kind_of(value)}, not a {kind}",
         )
         return
 
     pool = tax.stages if kind == "stage" else tax.categories
     near = suggest(value, [r.id for r in pool])
     hint = f"; did you mean {near[0]!r}?" if near else ""
-    add("error", path, f"unknown {kind} {value!r}{hint}")
+    add("error", location, f"unknown {kind} {value!r}{hint}")
 
 
 def _check_tag(
-    add: Any,
+    add: _Add,
     tax: Taxonomy,
     *,
-    path: str,
+    location: Location,
     tag: Tag,
     kind: str,
     in_scope: set[str],
 ) -> None:
-
     pool = tax.attacks if kind == "attack" else tax.defenses
-    successors = _successors(tax, tag.id)
+    successors = tax.successor_of(tag.id)
     if successors:
         names = " or ".join(repr(s) for s in successors)
-        add("warning", path, f"{tag.id!r} is deprecated; use {names}")
+        add("warning", location, f"{tag.id!r} is deprecated; use {names}")
         if len(successors) > 1:
             return
         tag = attrs.evolve(tag, id=successors[0])
@@ -272,16 +243,15 @@ def _check_tag(
             named = [r.id for r in pool if _norm(r.name) == _norm(tag.name)]
             near = named + [n for n in near if n not in named]
         hint = f"; did you mean {near[0]!r}?" if near else ""
-        add("error", path, f"unknown {kind} {tag.id!r}{hint}")
+        add("error", location, f"unknown {kind} {tag.id!r}{hint}")
         return
     found = tax.kind_of(tag.id)
     if found != kind:
         owner = "threats" if kind == "attack" else "mitigations"
-        article = "an" if found[0] in "aeiou" else "a"
         add(
             "error",
-            path,
-            f"{tag.id!r} is {article} {found}; tag {owner} with {kind}s",
+            location,
+            f"{tag.id!r} is {article(found)}; tag {owner} with {kind}s",
         )
         return
     record = tax.get(tag.id)
@@ -291,7 +261,7 @@ def _check_tag(
         hint = f"; {tag.name!r} is the name of {others[0]!r}" if others else ""
         add(
             "error",
-            path,
+            location,
             f"{tag.id!r} is named {name!r}, not {tag.name!r}{hint}",
         )
     if kind == "attack":
@@ -299,7 +269,7 @@ def _check_tag(
         if stage not in in_scope:
             add(
                 "warning",
-                path,
+                location,
                 f"{tag.id!r} targets the {stage!r} stage, which is "
                 "outside the model's scope",
             )
