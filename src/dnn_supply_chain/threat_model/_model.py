@@ -9,8 +9,9 @@ from typing import Final
 
 import attrs
 
-from attrs import field, validators
+from attrs import validators
 
+from dnn_supply_chain import _checks
 from dnn_supply_chain.exceptions import Location, Problem
 
 
@@ -26,26 +27,19 @@ __all__ = [
     "in_file_order",
 ]
 
-
 #: The statuses a threat can have.
 STATUSES: Final = ("open", "mitigated", "accepted", "not-applicable")
 
 #: When :meth:`CoverageReport.fails` says a check fails.
 FAIL_POLICIES: Final = ("gaps", "open", "never")
 
-_str = validators.instance_of(str)
+#: One finding about a threat model: a :class:`~dnn_supply_chain.Problem`
+#: whose severity is ``"error"`` or ``"warning"``.
+Diagnostic = Problem
 
-
-def _nonempty(
-    _inst: object, attribute: attrs.Attribute[str], value: str
-) -> None:
-    if not value.strip():
-        msg = f"'{attribute.name}' must not be empty"
-        raise ValueError(msg)
-
-
-_text = validators.and_(_str, _nonempty)
-_strings = validators.deep_iterable(_text, validators.instance_of(tuple))
+# Every name, id and title is text that says something.
+_TEXT: Final = _checks.string(nonempty=True)
+_TEXTS: Final = _checks.strings(_TEXT)
 
 
 @attrs.frozen(kw_only=True)
@@ -62,10 +56,8 @@ class Tag:
     .. versionadded:: 0.1.0
     """
 
-    id: str = field(validator=_text)
-    name: str | None = field(
-        default=None, validator=validators.optional(_text)
-    )
+    id: str = _checks.field(_TEXT)
+    name: str | None = _checks.field(_checks.optional(_TEXT), default=None)
 
 
 _tags = validators.deep_iterable(
@@ -88,12 +80,12 @@ class Threat:
     .. versionadded:: 0.1.0
     """
 
-    id: str = field(validator=_text)
-    title: str = field(validator=_text)
-    tags: tuple[Tag, ...] = field(default=(), validator=_tags)
-    status: str = field(default="open", validator=validators.in_(STATUSES))
-    rationale: str | None = field(
-        default=None, validator=validators.optional(_str)
+    id: str = _checks.field(_TEXT)
+    title: str = _checks.field(_TEXT)
+    tags: tuple[Tag, ...] = attrs.field(default=(), validator=_tags)
+    status: str = _checks.field(_checks.one_of(STATUSES), default="open")
+    rationale: str | None = _checks.field(
+        _checks.optional(_checks.string()), default=None
     )
 
 
@@ -111,10 +103,10 @@ class Mitigation:
     .. versionadded:: 0.1.0
     """
 
-    id: str = field(validator=_text)
-    title: str = field(validator=_text)
-    tags: tuple[Tag, ...] = field(default=(), validator=_tags)
-    mitigates: tuple[str, ...] = field(default=(), validator=_strings)
+    id: str = _checks.field(_TEXT)
+    title: str = _checks.field(_TEXT)
+    tags: tuple[Tag, ...] = attrs.field(default=(), validator=_tags)
+    mitigates: tuple[str, ...] = _checks.field(_TEXTS, default=())
 
 
 @attrs.frozen(kw_only=True)
@@ -131,8 +123,8 @@ class Scope:
     .. versionadded:: 0.1.0
     """
 
-    stages: tuple[str, ...] = field(validator=_strings)
-    categories: tuple[str, ...] = field(default=(), validator=_strings)
+    stages: tuple[str, ...] = _checks.field(_TEXTS)
+    categories: tuple[str, ...] = _checks.field(_TEXTS, default=())
 
 
 @attrs.frozen(kw_only=True)
@@ -150,39 +142,21 @@ class ThreatModel:
     .. versionadded:: 0.1.0
     """
 
-    name: str = field(validator=_text)
-    scope: Scope = field(validator=validators.instance_of(Scope))
-    description: str = field(default="", validator=_str)
-    threats: tuple[Threat, ...] = field(
+    name: str = _checks.field(_TEXT)
+    scope: Scope = attrs.field(validator=validators.instance_of(Scope))
+    description: str = _checks.field(_checks.string(), default="")
+    threats: tuple[Threat, ...] = attrs.field(
         default=(),
         validator=validators.deep_iterable(
             validators.instance_of(Threat), validators.instance_of(tuple)
         ),
     )
-    mitigations: tuple[Mitigation, ...] = field(
+    mitigations: tuple[Mitigation, ...] = attrs.field(
         default=(),
         validator=validators.deep_iterable(
             validators.instance_of(Mitigation), validators.instance_of(tuple)
         ),
     )
-
-
-#: One finding about a threat model: a :class:`~dnn_supply_chain.Problem`
-#: whose severity is ``"error"`` or ``"warning"``.
-Diagnostic = Problem
-
-
-def _location(path: str) -> Location:
-    # Transitional: paths here are still built as text.
-    out: list[str | int] = []
-    for token in path.replace("[", ".[").split("."):
-        if not token:
-            continue
-        if token.startswith("["):
-            out.append(int(token[1:-1]))
-        else:
-            out.append(token)
-    return tuple(out)
 
 
 # The order of the keys in a file, as threat_model_to_dict writes them,
