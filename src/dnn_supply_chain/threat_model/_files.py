@@ -12,7 +12,6 @@ from typing import Any, Literal
 
 import attrs
 
-from dnn_supply_chain._convert import structure
 from dnn_supply_chain._parsing import ParseFailure, parse
 from dnn_supply_chain.exceptions import Problem, ThreatModelError
 
@@ -43,6 +42,8 @@ def threat_model_from_dict(
 
     .. versionadded:: 0.1.0
     """
+    from dnn_supply_chain._convert import structure
+
     threat_model_converter()
     model = structure(data, ThreatModel, source=source, location=())
     if isinstance(model, list):

@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar, get_args, get_origin
 
 import attrs
 
-from dnn_supply_chain._convert import converter
 from dnn_supply_chain._text import show
 
 from ._model import Mitigation, Scope, Tag, Threat, ThreatModel
@@ -55,6 +54,8 @@ def threat_model_converter() -> cattrs.Converter:
     The hooks are registered on the first call; a second thread that
     registers them again at the same time registers the same hooks.
     """
+    from dnn_supply_chain._convert import converter
+
     conv = converter()
     table = _record_hook(conv, Tag)
 
