@@ -28,6 +28,7 @@ import attrs
 import pytest
 
 from hypothesis import (
+    assume,
     currently_in_test_context,
     event,
     given,
@@ -76,6 +77,17 @@ _FRAGMENT_KEYS = frozenset(
 _THREAT_MODEL_KEYS = frozenset(
     {"$schema", "name", "description", "scope", "threats", "mitigations"}
 )
+# The keys of every table of a threat model.
+_THREAT_MODEL_FIELDS = _THREAT_MODEL_KEYS | {
+    "stages",
+    "categories",
+    "id",
+    "title",
+    "tags",
+    "status",
+    "rationale",
+    "mitigates",
+}
 _RECORD_PATH = re.compile(
     r"(stages|categories|attacks|defenses|papers)\[([0-9]+)\]"
 )
@@ -1224,6 +1236,31 @@ class TestThreatModels:
         path.write_bytes(raw)
         read_model(path)
 
+    @given(st.data(), _keys)
+    def test_unknown_key_in_any_table(self, data, key):
+        """
+        An unknown key, whatever its text, added to any table of the
+        example model, is one problem at that key, kept as it is.
+        """
+        model = copy.deepcopy(example_data())
+        tables = [((), model), (("scope",), model["scope"])]
+        for collection in ("threats", "mitigations"):
+            for i, item in enumerate(model[collection]):
+                tables.append(((collection, i), item))
+                tables.extend(
+                    ((collection, i, "tags", j), tag)
+                    for j, tag in enumerate(item.get("tags", []))
+                    if isinstance(tag, dict)
+                )
+        location, table = data.draw(st.sampled_from(tables))
+        assume(key not in _THREAT_MODEL_FIELDS)
+        table[key] = 1
+        with pytest.raises(dsc.ThreatModelError) as info:
+            dsc.threat_model_from_dict(model, source="<fuzz>")
+        (problem,) = info.value.diagnostics
+        assert (*location, key) == problem.location
+        assert_diagnostics(info.value, "<fuzz>", model)
+
 
 _READERS = [
     pytest.param(
@@ -1371,6 +1408,22 @@ class TestRegressions:
                 dsc.threat_model_from_dict({**example_data(), "": 1})
             paths = [d.path for d in info.value.diagnostics]
         assert ["''"] == paths
+
+    @pytest.mark.parametrize("key", ["[", "]", ".", "[0]", "a.b", "", "''"])
+    def test_odd_key_in_model(self, key):
+        """
+        A threat-model key that reads like a piece of a path (``{"[":
+        None}`` once crashed the reader) is reported at the key as it is,
+        at the top and in a table.
+        """
+        data = copy.deepcopy(example_data())
+        data[key] = None
+        data["threats"][0][key] = None
+        with pytest.raises(dsc.ThreatModelError) as info:
+            dsc.threat_model_from_dict(data)
+        assert [("threats", 0, key), (key,)] == [
+            d.location for d in info.value.diagnostics
+        ]
 
     @pytest.mark.parametrize(
         "link",

@@ -297,6 +297,183 @@ class TestFiles:
             dsc.threat_model_from_dict(data)
 
 
+class TestReading:
+    """
+    Threat-model data read through the one converter, every problem at its
+    location.
+    """
+
+    def problems(self, data):
+        """
+        The (location, message) of every problem of reading *data*.
+        """
+        with pytest.raises(dsc.ThreatModelError) as exc_info:
+            dsc.threat_model_from_dict(data)
+        assert all("error" == d.severity for d in exc_info.value.diagnostics)
+        return [(d.location, d.message) for d in exc_info.value.diagnostics]
+
+    def test_tags_are_ids_or_tables(self):
+        """
+        A tag is an id, or a table {id, name}; anything else is a problem
+        at its index.
+        """
+        data = model()
+        data["threats"][0]["tags"] = [
+            "ripple",
+            {"id": "ripple", "name": "RIPPLe"},
+            {"id": "ripple"},
+        ]
+        threat = dsc.threat_model_from_dict(data).threats[0]
+        assert (
+            dsc.Tag(id="ripple"),
+            dsc.Tag(id="ripple", name="RIPPLe"),
+            dsc.Tag(id="ripple"),
+        ) == threat.tags
+        data["threats"][0]["tags"] = [["ripple"], " "]
+        assert [
+            (
+                ("threats", 0, "tags", 0),
+                "expected an id or a table {id, name}, got list ['ripple']",
+            ),
+            (("threats", 0, "tags", 1), "'id' must not be empty"),
+        ] == self.problems(data)
+
+    def test_every_bad_field_of_a_table(self):
+        """
+        Every bad field of one table is reported, not only the first.
+        """
+        data = model()
+        data["threats"][0] = {"id": " ", "title": 5, "status": "done"}
+        assert [
+            (("threats", 0, "id"), "'id' must not be empty"),
+            (("threats", 0, "title"), "expected str, got int 5"),
+            (
+                ("threats", 0, "status"),
+                "'status' must be in ('open', 'mitigated', 'accepted', 'not-applicable') (got 'done')",
+            ),
+        ] == self.problems(data)
+
+    def test_every_bad_item_of_a_list(self):
+        """
+        Each bad item of a list is reported at its index.
+        """
+        data = model(scope={"stages": ["usage", "", 7, "design"]})
+        data["mitigations"][0]["mitigates"] = ["T2", None]
+        assert [
+            (("scope", "stages", 1), "'stages[1]' must not be empty"),
+            (("scope", "stages", 2), "expected str, got int 7"),
+            (
+                ("mitigations", 0, "mitigates", 1),
+                "expected str, got NoneType None",
+            ),
+        ] == self.problems(data)
+
+    def test_missing_fields_and_empty_scope(self):
+        """
+        A missing field is named; a scope must name a stage.
+        """
+        data = model(scope={"stages": []})
+        del data["threats"][1]["title"]
+        del data["mitigations"][0]["id"]
+        assert [
+            (("scope", "stages"), "name at least one stage"),
+            (("threats", 1, "title"), "missing 'title'"),
+            (("mitigations", 0, "id"), "missing 'id'"),
+        ] == self.problems(data)
+
+    @pytest.mark.parametrize("key", ["[", "]", ".", "", "a.b", "[0]"])
+    def test_odd_keys_are_kept_as_they_are(self, key):
+        """
+        An unknown key is reported at the key, whatever its text, at the
+        top and in every kind of table.
+        """
+        data = model()
+        data[key] = 1
+        data["scope"][key] = 1
+        data["threats"][0][key] = 1
+        data["threats"][0]["tags"] = [{"id": "imitation-attack", key: 1}]
+        data["mitigations"][0][key] = 1
+        problems = self.problems(data)
+        assert [
+            ("scope", key),
+            ("threats", 0, "tags", 0, key),
+            ("threats", 0, key),
+            ("mitigations", 0, key),
+            (key,),
+        ] == [location for location, _ in problems]
+        assert (
+            f"unknown key {key!r}; expected one of id, name" == problems[1][1]
+        )
+
+    def test_schema_key_is_allowed(self):
+        """
+        The top-level "$schema" key, for editors, is read and ignored.
+        """
+        data = model()
+        expected = dsc.threat_model_from_dict(data)
+        data["$schema"] = "threat-model.schema.json"
+        assert expected == dsc.threat_model_from_dict(data)
+
+    def test_problems_in_file_order(self):
+        """
+        Problems come in the order of the file, whatever order they are
+        found in.
+        """
+        data = {
+            "zz": 1,
+            "mitigations": [{"id": "M1", "title": " "}],
+            "threats": [{"title": "t", "tags": [1], "id": " "}],
+            "scope": {"categories": [2], "stages": "usage"},
+            "name": " ",
+        }
+        assert [
+            ("name",),
+            ("scope", "stages"),
+            ("scope", "categories", 0),
+            ("threats", 0, "id"),
+            ("threats", 0, "tags", 0),
+            ("mitigations", 0, "title"),
+            ("zz",),
+        ] == [location for location, _ in self.problems(data)]
+
+    def test_through_the_one_converter(self):
+        """
+        Reading registers the threat-model hooks on the converter every
+        other file is read with.
+        """
+        from dnn_supply_chain import _convert
+
+        data = model()
+        data["threats"][0]["tags"] = [{"id": "imitation-attack"}]
+        expected = dsc.threat_model_from_dict(data)
+        assert expected == _convert.converter().structure(
+            data, dsc.ThreatModel
+        )
+
+    def test_records_built_in_python_follow_the_same_rules(self):
+        """
+        The field rules that read a file also check records built in
+        Python.
+        """
+        with pytest.raises(ValueError, match="'title' must not be empty"):
+            dsc.Threat(id="T1", title=" ")
+        with pytest.raises(ValueError, match="'status' must be in"):
+            dsc.Threat(id="T1", title="t", status="done")
+        with pytest.raises(TypeError, match="'mitigates' must be"):
+            dsc.Mitigation(id="M1", title="t", mitigates=["T1"])
+
+    def test_diagnostic_is_problem(self):
+        """
+        Threat-model findings are Problems, with tuple locations.
+        """
+        data = model()
+        data["threats"][0]["tags"] = ["nope"]
+        tm = dsc.threat_model_from_dict(data)
+        (diagnostic,) = dsc.validate_threat_model(tm)
+        assert dsc.Diagnostic is dsc.Problem
+        assert ("threats", 0, "tags", 0) == diagnostic.location
+
+
 class TestValidation:
     """
     Tags and internal consistency, every problem with its path.

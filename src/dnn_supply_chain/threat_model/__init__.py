@@ -1,0 +1,61 @@
+"""
+Threat models tagged against the taxonomy, their validation, and the
+coverage and gap report.
+
+A threat model names the stages a system takes part in, the threats the
+team considered (each tagged with taxonomy attack ids, and optionally MITRE
+ATLAS technique ids) and the mitigations in place (tagged with taxonomy
+defense ids).  :func:`validate_threat_model` checks the tags against a
+taxonomy; :func:`coverage_report` tells what the model forgot.
+"""
+
+from __future__ import annotations
+
+from ._files import (
+    dump_threat_model,
+    read_threat_model,
+    threat_model_from_dict,
+    threat_model_to_dict,
+)
+from ._model import (
+    FAIL_POLICIES,
+    STATUSES,
+    Diagnostic,
+    Mitigation,
+    Scope,
+    Tag,
+    Threat,
+    ThreatModel,
+)
+from ._report import (
+    CoverageReport,
+    Mismatch,
+    StageCoverage,
+    Suggestion,
+    coverage_report,
+)
+from ._starter import starter_threat_model
+from ._validate import validate_threat_model
+
+
+__all__ = [
+    "FAIL_POLICIES",
+    "STATUSES",
+    "CoverageReport",
+    "Diagnostic",
+    "Mismatch",
+    "Mitigation",
+    "Scope",
+    "StageCoverage",
+    "Suggestion",
+    "Tag",
+    "Threat",
+    "ThreatModel",
+    "coverage_report",
+    "dump_threat_model",
+    "read_threat_model",
+    "starter_threat_model",
+    "threat_model_from_dict",
+    "threat_model_to_dict",
+    "validate_threat_model",
+]

@@ -1,0 +1,202 @@
+"""
+The records of a threat model, and the order of their fields in a file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Final
+
+import attrs
+
+from attrs import validators
+
+from dnn_supply_chain import _checks
+from dnn_supply_chain.exceptions import Location, Problem
+
+
+__all__ = [
+    "FAIL_POLICIES",
+    "STATUSES",
+    "Diagnostic",
+    "Mitigation",
+    "Scope",
+    "Tag",
+    "Threat",
+    "ThreatModel",
+    "in_file_order",
+]
+
+#: The statuses a threat can have.
+STATUSES: Final = ("open", "mitigated", "accepted", "not-applicable")
+
+#: When :meth:`CoverageReport.fails` says a check fails.
+FAIL_POLICIES: Final = ("gaps", "open", "never")
+
+#: One finding about a threat model: a :class:`~dnn_supply_chain.Problem`
+#: whose severity is ``"error"`` or ``"warning"``.
+Diagnostic = Problem
+
+# Every name, id and title is text that says something.
+_TEXT: Final = _checks.string(nonempty=True)
+_TEXTS: Final = _checks.strings(_TEXT)
+
+
+@attrs.frozen(kw_only=True)
+class Tag:
+    """
+    A reference from a threat model to a taxonomy (or ATLAS) id.
+
+    Attributes:
+        id: The id, for example ``"ripple"`` or ``"AML.T0018"``.
+        name: The name the author wrote next to the id, if any; it must
+            match the id's name, which catches an id paired with another
+            entry's name.
+
+    .. versionadded:: 0.1.0
+    """
+
+    id: str = _checks.field(_TEXT)
+    name: str | None = _checks.field(_checks.optional(_TEXT), default=None)
+
+
+_tags = validators.deep_iterable(
+    validators.instance_of(Tag), validators.instance_of(tuple)
+)
+
+
+@attrs.frozen(kw_only=True)
+class Threat:
+    """
+    A threat the team considered.
+
+    Attributes:
+        id: Its id within the threat model, for example ``"T1"``.
+        title: What the threat is, in the team's words.
+        tags: Taxonomy attack ids (and optionally ATLAS technique ids).
+        status: One of :data:`STATUSES`.
+        rationale: Why; required for ``accepted`` and ``not-applicable``.
+
+    .. versionadded:: 0.1.0
+    """
+
+    id: str = _checks.field(_TEXT)
+    title: str = _checks.field(_TEXT)
+    tags: tuple[Tag, ...] = attrs.field(default=(), validator=_tags)
+    status: str = _checks.field(_checks.one_of(STATUSES), default="open")
+    rationale: str | None = _checks.field(
+        _checks.optional(_checks.string()), default=None
+    )
+
+
+@attrs.frozen(kw_only=True)
+class Mitigation:
+    """
+    A mitigation in place.
+
+    Attributes:
+        id: Its id within the threat model, for example ``"M1"``.
+        title: What is done, in the team's words.
+        tags: Taxonomy defense ids.
+        mitigates: The ids of the threats it mitigates.
+
+    .. versionadded:: 0.1.0
+    """
+
+    id: str = _checks.field(_TEXT)
+    title: str = _checks.field(_TEXT)
+    tags: tuple[Tag, ...] = attrs.field(default=(), validator=_tags)
+    mitigates: tuple[str, ...] = _checks.field(_TEXTS, default=())
+
+
+@attrs.frozen(kw_only=True)
+class Scope:
+    """
+    The part of the supply chain a system takes part in.
+
+    Attributes:
+        stages: Stage ids.
+        categories: Attack category ids that narrow their stages: a stage
+            with a category listed here counts only those categories'
+            attacks; a stage with none counts all its attacks.
+
+    .. versionadded:: 0.1.0
+    """
+
+    stages: tuple[str, ...] = _checks.field(_TEXTS)
+    categories: tuple[str, ...] = _checks.field(_TEXTS, default=())
+
+
+@attrs.frozen(kw_only=True)
+class ThreatModel:
+    """
+    A system's threat model, tagged against the taxonomy.
+
+    Attributes:
+        name: The system or model's name.
+        description: What the system is and does.
+        scope: The stages (and categories) it takes part in.
+        threats: The threats considered.
+        mitigations: The mitigations in place.
+
+    .. versionadded:: 0.1.0
+    """
+
+    name: str = _checks.field(_TEXT)
+    scope: Scope = attrs.field(validator=validators.instance_of(Scope))
+    description: str = _checks.field(_checks.string(), default="")
+    threats: tuple[Threat, ...] = attrs.field(
+        default=(),
+        validator=validators.deep_iterable(
+            validators.instance_of(Threat), validators.instance_of(tuple)
+        ),
+    )
+    mitigations: tuple[Mitigation, ...] = attrs.field(
+        default=(),
+        validator=validators.deep_iterable(
+            validators.instance_of(Mitigation), validators.instance_of(tuple)
+        ),
+    )
+
+
+# The order of the keys in a file, as threat_model_to_dict writes them,
+# in each table: "id" comes first for a tag table ({id, name}), and is in no
+# table with the other top-level keys.  Keys that are not a field come last.
+_FIELD_ORDER: Final = {
+    name: rank
+    for rank, name in enumerate(
+        (
+            "id",
+            "name",
+            "description",
+            "scope",
+            "stages",
+            "categories",
+            "threats",
+            "mitigations",
+            "title",
+            "tags",
+            "status",
+            "rationale",
+            "mitigates",
+        )
+    )
+}
+
+
+def _file_order(location: Location) -> tuple[tuple[int, int], ...]:
+    # ("threats", 2, "tags", 0) sorts after ("threats", 2, "title").
+    return tuple(
+        (0, step)
+        if isinstance(step, int)
+        else (1, _FIELD_ORDER.get(step, len(_FIELD_ORDER)))
+        for step in location
+    )
+
+
+def in_file_order(problems: Iterable[Problem]) -> tuple[Problem, ...]:
+    """
+    *problems* sorted by where they are in the file; problems at the same
+    place keep their order.
+    """
+    return tuple(sorted(problems, key=lambda p: _file_order(p.location)))

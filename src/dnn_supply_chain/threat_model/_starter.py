@@ -1,0 +1,61 @@
+"""
+The starter threat model that ``dnn-supply-chain init`` writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from ._model import Scope, Tag, Threat, ThreatModel
+
+
+if TYPE_CHECKING:
+    from dnn_supply_chain._taxonomy import Taxonomy
+
+
+__all__ = ["starter_threat_model"]
+
+
+def starter_threat_model(
+    stages: Sequence[str] | None = None,
+    taxonomy: Taxonomy | None = None,
+    *,
+    name: str = "My model",
+) -> ThreatModel:
+    """
+    Return a starter threat model for *stages* (default: all): one open
+    threat per attack in scope, tagged with the attack's id and name, to be
+    edited into the team's own.
+
+    Raises:
+        UnknownIdError: A stage id is unknown.
+
+    .. versionadded:: 0.1.0
+    """
+    from dnn_supply_chain._loading import load
+
+    tax = load() if taxonomy is None else taxonomy
+    chosen = (
+        [tax.stage(s).id for s in stages]
+        if stages
+        else [s.id for s in tax.stages]
+    )
+    ordered = [s.id for s in tax.stages if s.id in chosen]
+    threats = tuple(
+        Threat(
+            id=f"T{n}",
+            title=f"{attack.name} ({attack.stage})",
+            tags=(Tag(id=attack.id, name=attack.name),),
+            status="open",
+        )
+        for n, attack in enumerate(
+            (a for s in ordered for a in tax.attacks_in(s)), start=1
+        )
+    )
+    return ThreatModel(
+        name=name,
+        description="Describe the system: where its model comes from, how it is changed, where it runs.",
+        scope=Scope(stages=tuple(ordered)),
+        threats=threats,
+    )
