@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import pkgutil
 import re
 import sys
 
@@ -110,14 +109,16 @@ def _reexported_data_doc(  # noqa: PLR0917 - the event's signature
     package, _, attr = name.rpartition(".")
     if what != "data" or package != "dnn_supply_chain":
         return
-    pkg = importlib.import_module(package)
-    for info in pkgutil.iter_modules(pkg.__path__, f"{package}."):
-        # Only modules the package itself imported: importing any other
-        # (``__main__`` runs the command line) could have side effects.
-        module = sys.modules.get(info.name)
-        if module is None or getattr(module, attr, None) is not obj:
+    importlib.import_module(package)
+    # Only modules the package itself imported, those of its subpackages
+    # (threat_model/, extensions/) included: importing any other
+    # (``__main__`` runs the command line) could have side effects.
+    for module_name, module in sorted(sys.modules.copy().items()):
+        if not module_name.startswith(f"{package}.") or (
+            getattr(module, attr, None) is not obj
+        ):
             continue
-        analyzer = ModuleAnalyzer.for_module(info.name)
+        analyzer = ModuleAnalyzer.for_module(module_name)
         comment = analyzer.find_attr_docs().get(("", attr))
         if comment:
             lines[:] = [*comment]
