@@ -78,12 +78,18 @@ class Rule:
         """
         raise NotImplementedError
 
+    def accepts(self, value: Any) -> bool:
+        """
+        Whether the rule accepts *value*.
+        """
+        return self.problem("", value) is None
+
     def from_json(self, value: Any) -> Any:
         """
         Return the field's value for the JSON *value*, or raise
         :class:`NotFast`.
         """
-        if self.problem("", value) is not None:
+        if not self.accepts(value):
             raise NotFast
         return value
 
@@ -107,7 +113,21 @@ class _String(Rule):
         self._nonempty = nonempty
         self._regex = regex
 
+    def accepts(self, value: Any) -> bool:
+        # The one statement of what a string field accepts; problem()
+        # explains a refusal.
+        return (
+            isinstance(value, str)
+            and (value.isascii() or is_text(value))
+            and (not self._nonempty or bool(value.strip()))
+            and (
+                self._regex is None or self._regex.fullmatch(value) is not None
+            )
+        )
+
     def problem(self, name: str, value: Any) -> Exception | None:
+        if self.accepts(value):
+            return None
         if not isinstance(value, str):
             msg = (
                 f"'{name}' must be <class 'str'> (got {show(value)} that is a "
@@ -120,13 +140,12 @@ class _String(Rule):
         if self._nonempty and not value.strip():
             msg = f"'{name}' must not be empty"
             return ValueError(msg, name)
-        if self._regex is not None and self._regex.fullmatch(value) is None:
-            msg = (
-                f"'{name}' must match regex {self._regex.pattern!r} "
-                f"({show(value)} doesn't)"
-            )
-            return ValueError(msg, name)
-        return None
+        pattern = "" if self._regex is None else self._regex.pattern
+        msg = (
+            f"'{name}' must match regex {pattern!r} "
+            f"({show(value)} doesn't)"
+        )
+        return ValueError(msg, name)
 
 
 def string(*, nonempty: bool = False) -> Rule:
@@ -202,8 +221,16 @@ class _Strings(Rule):
     def from_json(self, value: Any) -> Any:
         if type(value) is not list:
             raise NotFast
-        from_json = self._item.from_json
-        result = tuple([from_json(item) for item in value])
+        item_rule = self._item
+        if isinstance(item_rule, _String):
+            accepts = item_rule.accepts
+            for item in value:
+                if not accepts(item):
+                    raise NotFast
+            result = tuple(value)
+        else:
+            from_json = item_rule.from_json
+            result = tuple([from_json(item) for item in value])
         if self._unique and len(set(result)) != len(result):
             raise NotFast
         return result
