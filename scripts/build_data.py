@@ -11,7 +11,8 @@ reviewer can read every curated choice in one place:
 * the id slug and the name of the technique each paper introduces;
 * the mapping of the few free-text ``counters`` entries of defenses onto the
   threat-type vocabulary;
-* the explicit attack links the reference names in a defense's ``counters``.
+* nothing else: which defense counters which attack is the reference's
+  ``counter_evidence``, copied with paper ids turned into record ids.
 
 Everything else (titles, authors, venues, DOIs, summaries, crosswalk ids) is
 copied, never edited.  Run it from the repository root::
@@ -201,12 +202,6 @@ COUNTER_TERMS: dict[str, tuple[str, ...]] = {
     ),
 }
 
-# Attacks that the reference names explicitly in a defense's ``counters``.
-EXPLICIT_COUNTERS: dict[str, tuple[str, ...]] = {
-    # Its counters entry on trojaned encoders names BadEncoder.
-    "feng2023detecting": ("badencoder",),
-}
-
 # What the survey's stage figure says happens in each stage (reference:
 # survey_paper.note), as one sentence per stage.
 STAGE_DESCRIPTIONS = {
@@ -265,6 +260,37 @@ def _counters(paper: dict[str, Any], vocabulary: set[str]) -> list[str]:
     return terms
 
 
+def _scope(reference: dict[str, Any], paper_id: str) -> dict[str, str]:
+    """
+    Where a defense is applied and what its defender needs, as the
+    reference's ``counter_evidence.defense_scope`` says.
+    """
+    scope = reference["counter_evidence"]["defense_scope"][paper_id]
+    return {
+        "stage_applied": scope["stage_applied"],
+        "defender_needs": scope["defender_needs"],
+    }
+
+
+def _evidence(reference: dict[str, Any]) -> list[dict[str, Any]]:
+    """
+    The reference's counter-evidence links, between records.
+    """
+    out = []
+    for link in reference["counter_evidence"]["links"]:
+        entry = {
+            "defense": ENTRIES[link["defense"]][0],
+            "attack": ENTRIES[link["attack"]][0],
+            "basis": link["basis"],
+            "evidence": link["evidence"],
+            "source": link["source"],
+        }
+        if link.get("caveat"):
+            entry["caveat"] = link["caveat"]
+        out.append(entry)
+    return out
+
+
 def build(reference: dict[str, Any]) -> dict[str, Any]:
     """
     Return the bundled data file's content for *reference*.
@@ -309,10 +335,10 @@ def build(reference: dict[str, Any]) -> dict[str, Any]:
                 {
                     **common,
                     "counters": _counters(paper, vocabulary),
-                    "attacks": list(EXPLICIT_COUNTERS.get(paper["id"], ())),
                     "modalities": paper["modalities"],
                     "summary": paper["summary"],
                     "defender_access": paper["defender_access"],
+                    **_scope(reference, paper["id"]),
                     "papers": [paper["id"]],
                     "atlas_mitigations": [
                         m["id"] for m in paper["atlas"]["mitigations"]
@@ -368,6 +394,7 @@ def build(reference: dict[str, Any]) -> dict[str, Any]:
         "attacks": attacks,
         "defenses": defenses,
         "papers": papers,
+        "counter_evidence": _evidence(reference),
     }
 
 
@@ -478,6 +505,9 @@ def build_taxonomy_schema(fragment_schema: dict[str, Any]) -> dict[str, Any]:
                 "description": "The threat types and modalities records may use.",
             },
             **{c: fragment_schema["properties"][c] for c in collections},
+            "counter_evidence": fragment_schema["properties"][
+                "counter_evidence"
+            ],
             "deprecated": {
                 "type": "array",
                 "description": "Ids that no longer name a record, and what replaced them.",

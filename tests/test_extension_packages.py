@@ -177,7 +177,9 @@ class TestInstalled:
             print(json.dumps({
                 "ripple": [list(ripple.papers), ripple.attributes.to_json()],
                 "pii-leakage": tax.attack("pii-leakage").attributes.to_json(),
-                "counters": list(tax.defense("acme:weight-diff-audit").attacks),
+                "counters": [
+                    a.id for a in tax.attacks_countered_by("acme:weight-diff-audit")
+                ],
                 "threat_types": list(tax.vocabulary.threat_types[-1:]),
             }))
         """

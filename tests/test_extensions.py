@@ -49,7 +49,6 @@ id = "acme:weight-diff"
 name = "Weight diffing"
 stage = "secondary-development"
 counters = ["weight poisoning"]
-attacks = ["ripple"]
 papers = ["acme:redteam2026"]
 
 [[papers]]
@@ -62,6 +61,13 @@ year = 2026
 record = "ripple"
 papers = ["acme:redteam2026"]
 attributes = { "acme:severity" = "critical", "acme:seen" = [2024, 2025] }
+
+[[counter_evidence]]
+defense = "acme:weight-diff"
+attack = "ripple"
+basis = "evaluated"
+evidence = "The red-team report runs RIPPLe and flags its layers."
+source = "acme:redteam2026, section 2"
 """
 
 
@@ -185,14 +191,15 @@ class TestMerge:
     def test_vocabulary_and_counters(self):
         """
         New vocabulary is usable in filters; a new defense counters a
-        bundled attack explicitly.
+        bundled attack by its evidence, and a shared threat type pairs
+        nothing.
         """
         tax = dsc.load()
         assert (tax.attack("acme:prompt-leak"),) == tax.find_attacks(
             threat_type="prompt leakage"
         )
         assert tax.defense("acme:weight-diff") in tax.defenses_for("ripple")
-        assert tax.defense("acme:weight-diff") in tax.defenses_for(
+        assert tax.defense("acme:weight-diff") not in tax.defenses_for(
             "layerwise-weight-poisoning"
         )
 
@@ -619,6 +626,10 @@ class TestFragments:
             "links": [
                 _convert.record_to_dict(link) for link in fragment.links
             ],
+            "counter_evidence": [
+                _convert.record_to_dict(link)
+                for link in fragment.counter_evidence
+            ],
             **{
                 c: [_convert.record_to_dict(r) for r in getattr(fragment, c)]
                 for c in (
@@ -699,7 +710,7 @@ class TestCommands:
         bad = tmp_path / "bad.toml"
         bad.write_text(
             ACME.replace('stage = "usage"', 'stage = "usge"').replace(
-                'attacks = ["ripple"]', 'attacks = ["ripplee"]'
+                'attack = "ripple"', 'attack = "ripplee"'
             ),
             encoding="utf-8",
         )
@@ -711,7 +722,7 @@ class TestCommands:
             f"{bad}: attacks[0].stage (record 'acme:prompt-leak'): unknown stage 'usge'; did you mean 'usage'?"
             in lines[0]
         )
-        assert "defenses[0].attacks[0]" in lines[1]
+        assert "counter_evidence[0].attack" in lines[1]
 
     @pytest.mark.usefixtures("acme")
     def test_validate_installed_copy(self, capsys, tmp_path):

@@ -49,6 +49,7 @@ DATA = files("dnn_supply_chain") / "data"
 
 _TAXONOMY_KEYS = frozenset(
     {
+        "counter_evidence",
         "schema_version",
         "survey",
         "atlas_version",
@@ -64,6 +65,7 @@ _TAXONOMY_KEYS = frozenset(
 _FRAGMENT_KEYS = frozenset(
     {
         "$schema",
+        "counter_evidence",
         "namespace",
         "vocabulary",
         "stages",
@@ -697,7 +699,12 @@ def assert_fragment_whole(frag: dsc.Fragment) -> None:
     """
     attrs.validate(frag)
     attrs.validate(frag.vocabulary)
-    for collection in _FRAGMENT_KEYS - {"$schema", "namespace", "vocabulary"}:
+    for collection in _FRAGMENT_KEYS - {
+        "$schema",
+        "namespace",
+        "vocabulary",
+        "counter_evidence",
+    }:
         for rec in getattr(frag, collection):
             attrs.validate(rec)
             assert all(

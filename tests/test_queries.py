@@ -363,30 +363,35 @@ class TestNavigation:
                     attack in tax.attacks_countered_by(defense.id)
                 )
 
-    def test_counter_by_threat_type_or_link(self, tax):
+    def test_no_pairing_by_threat_type(self, tax):
         """
-        A defense counters an attack by shared threat type or explicit link.
+        Every defense paired with an attack has counter evidence for it.
         """
+        linked = {(e.defense, e.attack) for e in tax.counter_evidence()}
         for attack in tax.attacks:
             for defense in tax.defenses_for(attack.id):
-                assert set(defense.counters) & set(attack.threat_types) or (
-                    attack.id in defense.attacks
-                )
+                assert (defense.id, attack.id) in linked
 
     def test_quantization_question(self, tax):
         """
         Which attacks target compression, and which defenses counter them?
+        The compression-stage defenses, not NLP fine-tuning defenses.
         """
         attacks = tax.find_attacks(category="compression")
         defenses = {d.id for a in attacks for d in tax.defenses_for(a.id)}
-        assert {"fine-mixing", "purifier"} <= defenses
+        assert {"beagle", "purifier", "dflare"} <= defenses
+        assert not {"fine-mixing", "fine-purifying", "moderate-fitting"} & (
+            defenses
+        )
 
-    def test_explicit_link(self, tax):
+    def test_evaluated_link(self, tax):
         """
-        DECREE counters BadEncoder through the reference's explicit link.
+        DECREE counters BadEncoder on evaluated evidence.
         """
-        assert tax.defense("decree") in tax.defenses_for("badencoder")
-        assert ("badencoder",) == tax.defense("decree").attacks
+        assert (
+            tax.defense("decree")
+            == tax.defenses_for("badencoder", basis="evaluated")[0]
+        )
 
     def test_stages_both_ways(self, tax):
         """

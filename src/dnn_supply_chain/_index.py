@@ -13,7 +13,7 @@ import re
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import attrs
 
@@ -22,6 +22,7 @@ from ._records import (
     KIND_OF_TYPE,
     Attack,
     Category,
+    CounterEvidence,
     Defense,
     Paper,
     Record,
@@ -75,6 +76,37 @@ def year_range(value: object) -> tuple[int | None, int | None]:
     raise ValueError(msg)
 
 
+class _Evidence:
+    """
+    The counter evidence, by attack and by defense, strongest first, and
+    the answers already given.
+    """
+
+    __slots__ = ("attacks", "by_attack", "by_defense", "defenses", "ordered")
+
+    def __init__(self, tax: Taxonomy, pos: dict[str, dict[str, int]]) -> None:
+        attack_pos, defense_pos = pos["attack"], pos["defense"]
+        self.ordered = tuple(
+            sorted(
+                tax.evidence,
+                key=lambda link: (
+                    link.rank,
+                    defense_pos[link.defense],
+                    attack_pos[link.attack],
+                ),
+            )
+        )
+        by_attack: dict[str, list[CounterEvidence]] = defaultdict(list)
+        by_defense: dict[str, list[CounterEvidence]] = defaultdict(list)
+        for link in self.ordered:
+            by_attack[link.attack].append(link)
+            by_defense[link.defense].append(link)
+        self.by_attack = {k: tuple(v) for k, v in by_attack.items()}
+        self.by_defense = {k: tuple(v) for k, v in by_defense.items()}
+        self.defenses: dict[tuple[str, int], tuple[Defense, ...]] = {}
+        self.attacks: dict[tuple[str, int], tuple[Attack, ...]] = {}
+
+
 @attrs.frozen
 class _Filters:
     """
@@ -87,8 +119,6 @@ class _Filters:
     has_code: dict[str, list[bool]]
     authors: dict[str, list[tuple[str, ...]]]
     records_by_paper: dict[str, tuple[Attack | Defense, ...]]
-    defense_pos_by_counter: dict[str, list[int]]
-    defense_pos_by_attack: dict[str, list[int]]
     # ATLAS or OWASP id -> (attack positions, defense positions)
     by_crosswalk: dict[str, tuple[list[int], list[int]]]
 
@@ -188,9 +218,7 @@ class Index:
             by_stage[cat.stage].append(cat)
         self.categories_by_stage = {k: tuple(v) for k, v in by_stage.items()}
         self.deprecated = {d.id: d for d in tax.deprecated}
-        self.defenses_for: dict[str, tuple[Defense, ...]] = {}
         self.papers_of: dict[str, tuple[Paper, ...]] = {}
-        self.attacks_for: dict[str, tuple[Attack, ...]] = {}
         self._ids_of: dict[str, tuple[str, ...]] = {}
         self._tax = tax
 
@@ -284,11 +312,6 @@ class Index:
             k: tuple(sorted(v, key=lambda r: isinstance(r, Defense)))
             for k, v in cited_by.items()
         }
-        defense_pos_by_counter = postings["defense"]["threat_type"]
-        defense_pos_by_attack: dict[str, list[int]] = defaultdict(list)
-        for pos, dfn in enumerate(tax.defenses):
-            for attack in dfn.attacks:
-                defense_pos_by_attack[attack].append(pos)
         # ATLAS or OWASP id -> (attack positions, defense positions)
         by_crosswalk: dict[str, tuple[list[int], list[int]]] = defaultdict(
             lambda: ([], [])
@@ -307,8 +330,6 @@ class Index:
             has_code=has_code_of,
             authors=authors_of,
             records_by_paper=records_by_paper,
-            defense_pos_by_counter=defense_pos_by_counter,
-            defense_pos_by_attack=defense_pos_by_attack,
             by_crosswalk=dict(by_crosswalk),
         )
 
@@ -373,6 +394,67 @@ class Index:
                 if any(needle in a for a in authors)
             )
         return None if selected is None else sorted(selected)
+
+    @functools.cached_property
+    def _evidence(self) -> _Evidence:
+        return _Evidence(self._tax, self.pos)
+
+    def evidence(
+        self, attack: str | None, defense: str | None, rank: int
+    ) -> tuple[CounterEvidence, ...]:
+        """
+        The links to *attack* and of *defense* (either None for any), at
+        basis rank *rank* or stronger, strongest first.
+        """
+        ev = self._evidence
+        if attack is not None:
+            links = ev.by_attack.get(attack, ())
+        elif defense is not None:
+            links = ev.by_defense.get(defense, ())
+        else:
+            links = ev.ordered
+        return tuple(
+            link
+            for link in links
+            if link.rank <= rank
+            and (defense is None or link.defense == defense)
+        )
+
+    def defenses_for(self, attack: str, rank: int) -> tuple[Defense, ...]:
+        """
+        The defenses with evidence against *attack* at rank *rank* or
+        stronger, strongest first.
+        """
+        key = (attack, rank)
+        ev = self._evidence
+        found = ev.defenses.get(key)
+        if found is None:
+            by_id = self.by_id
+            found = tuple(
+                cast("Defense", by_id[link.defense])
+                for link in ev.by_attack.get(attack, ())
+                if link.rank <= rank
+            )
+            ev.defenses[key] = found
+        return found
+
+    def attacks_for(self, defense: str, rank: int) -> tuple[Attack, ...]:
+        """
+        The attacks *defense* has evidence against at rank *rank* or
+        stronger, strongest first.
+        """
+        key = (defense, rank)
+        ev = self._evidence
+        found = ev.attacks.get(key)
+        if found is None:
+            by_id = self.by_id
+            found = tuple(
+                cast("Attack", by_id[link.attack])
+                for link in ev.by_defense.get(defense, ())
+                if link.rank <= rank
+            )
+            ev.attacks[key] = found
+        return found
 
     def mapped_to(self, refs: Iterable[str]) -> tuple[list[int], list[int]]:
         """

@@ -13,6 +13,7 @@ from ._records import (
     KIND_OF_TYPE,
     Attack,
     Category,
+    CounterEvidence,
     Defense,
     Deprecation,
     Record,
@@ -38,6 +39,7 @@ def check_records(
     unreadable: Mapping[str, str] | None = None,
     cited: Iterable[str] = (),
     deprecated: Sequence[tuple[Location, Deprecation]] = (),
+    evidence: Sequence[tuple[Location, CounterEvidence]] = (),
 ) -> list[Problem]:
     """
     Return every cross-record problem: duplicate ids, dangling references,
@@ -235,6 +237,36 @@ def check_records(
             for i, paper in enumerate(rec.papers):
                 ref(path, "papers", i, rec.id, paper, "paper")
                 used_papers.add(paper)
+
+    linked: dict[tuple[str, str], Location] = {}
+    for where_link, link in evidence:
+        for field, value, kind in (
+            ("defense", link.defense, "defense"),
+            ("attack", link.attack, "attack"),
+        ):
+            found = kind_of.get(value)
+            if found == kind:
+                continue
+            if found is None:
+                near = suggest(
+                    value, [k for k, v in kind_of.items() if v == kind]
+                )
+                hint = f"; did you mean {near[0]!r}?" if near else ""
+                message = f"unknown {kind} {value!r}{hint}"
+            else:
+                message = f"{value!r} is {_a(found)}, not {_a(kind)}"
+            add((*where_link, field), None, message)
+        pair = (link.defense, link.attack)
+        if pair in linked:
+            add(
+                where_link,
+                None,
+                f"{format_location(linked[pair])} already links defense "
+                f"{link.defense!r} to attack {link.attack!r}; give each "
+                "pair one entry, with its strongest basis",
+            )
+        else:
+            linked[pair] = where_link
 
     seen_deprecated: set[str] = set()
     for dep_path, dep in deprecated:

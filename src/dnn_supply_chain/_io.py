@@ -28,6 +28,7 @@ from ._records import (
     CLASS_OF_COLLECTION,
     COLLECTIONS,
     KIND_OF_COLLECTION,
+    CounterEvidence,
     Deprecation,
     Provenance,
     Record,
@@ -42,6 +43,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "bundled",
     "load_file",
+    "read_evidence",
     "read_records",
     "taxonomy_from_dict",
     "taxonomy_to_dict",
@@ -58,6 +60,7 @@ _KEYS: Final = frozenset(
         "vocabulary",
         "provenance",
         "deprecated",
+        "counter_evidence",
         *_SCALARS,
         *COLLECTIONS,
     }
@@ -154,6 +157,33 @@ def read_records(data: Mapping[str, Any], source: str) -> ReadRecords:
     )
 
 
+def read_evidence(
+    value: object, source: str
+) -> tuple[list[tuple[Location, CounterEvidence]], list[Problem]]:
+    """
+    Structure a ``counter_evidence`` list: the links read, each with its
+    location, and the problems of the rest.
+    """
+    found: list[tuple[Location, CounterEvidence]] = []
+    if not isinstance(value, list):
+        message = f"expected a list, got {type(value).__name__}"
+        problem = Problem(
+            source=source, location=("counter_evidence",), message=message
+        )
+        return found, [problem]
+    problems: list[Problem] = []
+    for i, item in enumerate(value):
+        location: Location = ("counter_evidence", i)
+        link = structure(
+            item, CounterEvidence, source=source, location=location
+        )
+        if isinstance(link, list):
+            problems.extend(link)
+        else:
+            found.append((location, link))
+    return found, problems
+
+
 def taxonomy_from_dict(data: object, *, source: str = "<data>") -> Taxonomy:
     """
     Build a taxonomy from the JSON-compatible *data* of a taxonomy file.
@@ -229,9 +259,14 @@ def taxonomy_from_dict(data: object, *, source: str = "<data>") -> Taxonomy:
             problems.extend(dep)
         else:
             deprecated.append((("deprecated", i), dep))
+    evidence, evidence_problems = read_evidence(
+        data.get("counter_evidence", []), source
+    )
+    problems.extend(evidence_problems)
     problems.extend(
         check_records(
             source=source,
+            evidence=evidence,
             vocabulary=vocabulary,
             survey=scalars["survey"],
             deprecated=deprecated,
@@ -254,6 +289,7 @@ def taxonomy_from_dict(data: object, *, source: str = "<data>") -> Taxonomy:
         survey=scalars["survey"],
         atlas_version=scalars["atlas_version"],
         deprecated=tuple(dep for _, dep in deprecated),
+        evidence=tuple(link for _, link in evidence),
         provenance=provenance,
         **{collection: tuple(items) for collection, items in records.items()},
     )
@@ -281,6 +317,10 @@ def taxonomy_to_dict(taxonomy: Taxonomy) -> dict[str, Any]:
     }
     if taxonomy.deprecated:
         data["deprecated"] = [record_to_dict(d) for d in taxonomy.deprecated]
+    if taxonomy.evidence:
+        data["counter_evidence"] = [
+            record_to_dict(link) for link in taxonomy.evidence
+        ]
     provenance = {
         rec.id: record_to_dict(prov)
         for collection in COLLECTIONS

@@ -11,7 +11,7 @@ import re
 
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
-from typing import Any, Final, TypeAlias
+from typing import Any, Final, Literal, TypeAlias
 
 import attrs
 
@@ -37,6 +37,7 @@ from .exceptions import Problem
 
 
 __all__ = [
+    "BASES",
     "BUNDLED",
     "CLASS_OF_COLLECTION",
     "COLLECTIONS",
@@ -48,7 +49,9 @@ __all__ = [
     "KIND_TABLE",
     "Attack",
     "Attributes",
+    "Basis",
     "Category",
+    "CounterEvidence",
     "Defense",
     "Deprecation",
     "ExtensionInfo",
@@ -327,12 +330,19 @@ class Defense:
         id: The stable id, for example ``"decree"``.
         name: The technique's name.
         stage: The id of the stage the defense protects.
-        counters: The threat types it counters (threat-type vocabulary).
-        attacks: The ids of attacks it is explicitly known to counter,
-            beyond those matched by threat type.
+        counters: The threat types it is about (threat-type vocabulary).
+            A shared threat type does not make a defense counter an
+            attack: :class:`CounterEvidence` does.
+        attacks: Deprecated: attack ids an extension listed as countered.
+            They are read as ``claimed`` :class:`CounterEvidence`; the
+            bundled data leaves this empty.
         modalities: Terms of the modality vocabulary.
         summary: What the defense does, in a few sentences.
-        defender_access: What the defender needs.
+        defender_access: What the defender needs, as its paper says.
+        stage_applied: Where in the supply chain the defense is applied,
+            and by whom (empty when unknown).
+        defender_needs: What the defender must have to apply it: access,
+            data, compute (empty when unknown).
         papers: The ids of its papers; the first introduced it.
         atlas_mitigations: MITRE ATLAS mitigation ids (curated crosswalk).
         atlas_counters: MITRE ATLAS technique ids it works against (curated
@@ -352,6 +362,8 @@ class Defense:
     modalities: tuple[str, ...] = rule_field(_TERMS, default=())
     summary: str = rule_field(_STR, default="")
     defender_access: str = rule_field(_STR, default="")
+    stage_applied: str = rule_field(_STR, default="")
+    defender_needs: str = rule_field(_STR, default="")
     papers: tuple[str, ...] = rule_field(IDS, default=())
     atlas_mitigations: tuple[str, ...] = rule_field(
         strings(pattern(_ATLAS_MITIGATION), unique=True), default=()
@@ -518,6 +530,50 @@ class Deprecation:
 
 #: Any record a taxonomy holds by id.
 Record: TypeAlias = Stage | Category | Attack | Defense | Paper
+
+
+#: The bases of counter evidence, strongest first.
+BASES: Final = ("evaluated", "claimed", "mechanism")
+
+#: How strong the evidence that a defense counters an attack is.
+Basis: TypeAlias = Literal["evaluated", "claimed", "mechanism"]
+
+
+@attrs.frozen(kw_only=True)
+class CounterEvidence:
+    """
+    The evidence that a defense counters an attack.
+
+    Attributes:
+        defense: The defense's id.
+        attack: The attack's id.
+        basis: How strong the evidence is, strongest first:
+            ``"evaluated"`` (the defense's paper or official code runs
+            this attack), ``"claimed"`` (the defense's own text claims a
+            narrow family the attack belongs to, untested) or
+            ``"mechanism"`` (the method applies by construction; nothing
+            claims or tests it).
+        evidence: What the evidence is, in a sentence or two.
+        source: Where it can be checked: a paper section, a file of the
+            official code at a commit.
+        caveat: What limits it, if anything.
+
+    .. versionadded:: 0.2.0
+    """
+
+    defense: str = rule_field(ID)
+    attack: str = rule_field(ID)
+    basis: Basis = rule_field(one_of(BASES))
+    evidence: str = rule_field(TEXT)
+    source: str = rule_field(TEXT)
+    caveat: str | None = rule_field(optional(TEXT), default=None)
+
+    @property
+    def rank(self) -> int:
+        """
+        The basis's place in :data:`BASES`: 0 for the strongest.
+        """
+        return BASES.index(self.basis)
 
 
 @attrs.frozen(kw_only=True)

@@ -19,13 +19,16 @@ from attrs import field
 from ._index import Index, SearchHit, year_range
 from ._integrity import check_records
 from ._records import (
+    BASES,
     BUNDLED,
     COLLECTION_OF,
     COLLECTIONS,
     KIND_OF_TYPE,
     KINDS,
     Attack,
+    Basis,
     Category,
+    CounterEvidence,
     Defense,
     Deprecation,
     Paper,
@@ -58,6 +61,15 @@ R = TypeVar("R", Stage, Category, Attack, Defense, Paper)
 YearRange = int | tuple[int | None, int | None]
 
 
+def _rank(basis: object) -> int:
+    if basis is None:
+        return len(BASES) - 1
+    if basis not in BASES:
+        msg = f"basis must be one of {', '.join(BASES)}, not {basis!r}"
+        raise ValueError(msg)
+    return BASES.index(basis)
+
+
 def _readonly(
     mapping: Mapping[str, Provenance],
 ) -> Mapping[str, Provenance]:
@@ -87,6 +99,8 @@ class Taxonomy:
             against.
         deprecated: Ids that no longer name a record, and their
             successors; :meth:`get` follows them with a warning.
+        evidence: The counter evidence, in file order; query it with
+            :meth:`counter_evidence`.
         manifest: What the bundled data is (versions, counts, checksums),
             for the taxonomy :func:`dnn_supply_chain.load` returns.
         extensions: The installed extensions and what became of each
@@ -104,6 +118,7 @@ class Taxonomy:
     survey: str | None = None
     atlas_version: str | None = None
     deprecated: tuple[Deprecation, ...] = ()
+    evidence: tuple[CounterEvidence, ...] = ()
     _provenance: Mapping[str, Provenance] = field(
         converter=_readonly, eq=False, repr=False, hash=False
     )
@@ -124,6 +139,7 @@ class Taxonomy:
         survey: str | None = None,
         atlas_version: str | None = None,
         deprecated: tuple[Deprecation, ...] = (),
+        evidence: tuple[CounterEvidence, ...] = (),
         provenance: Mapping[str, Provenance] | None = None,
         extensions: tuple[ExtensionInfo, ...] = (),
         manifest: Manifest | None = None,
@@ -142,6 +158,8 @@ class Taxonomy:
             survey: The id of the survey's own paper, if any.
             atlas_version: The MITRE ATLAS release of the crosswalk.
             deprecated: Ids that no longer name a record.
+            evidence: Which defense counters which attack, and on what
+                basis.
             provenance: Where records came from, by id (or by
                 ``"namespace:"`` for all ids of an extension); records not
                 named are bundled.
@@ -161,6 +179,7 @@ class Taxonomy:
             survey=survey,
             atlas_version=atlas_version,
             deprecated=deprecated,
+            evidence=evidence,
             provenance={} if provenance is None else provenance,
             extensions=extensions,
             manifest=manifest,
@@ -176,6 +195,10 @@ class Taxonomy:
                 collection: getattr(self, collection)
                 for collection in COLLECTIONS
             },
+            evidence=[
+                (("counter_evidence", i), link)
+                for i, link in enumerate(self.evidence)
+            ],
         )
         if problems:
             raise TaxonomyDataError(problems)
@@ -195,6 +218,7 @@ class Taxonomy:
         fields.setdefault("survey", None)
         fields.setdefault("atlas_version", None)
         fields.setdefault("deprecated", ())
+        fields.setdefault("evidence", ())
         tax = cls.__new__(cls)
         tax.__attrs_init__(**fields)
         return tax
@@ -496,47 +520,94 @@ class Taxonomy:
         )
         return found
 
-    def defenses_for(self, attack: str) -> tuple[Defense, ...]:
+    def counter_evidence(
+        self,
+        *,
+        attack: str | None = None,
+        defense: str | None = None,
+        basis: Basis | None = None,
+    ) -> tuple[CounterEvidence, ...]:
         """
-        Return the defenses that counter *attack*.
+        Return the counter evidence: which defense counters which attack,
+        strongest basis first (then in the taxonomy order of defenses and
+        attacks).
 
-        A defense counters an attack when it counters one of the attack's
-        threat types, or when it names the attack explicitly
-        (:attr:`Defense.attacks`).
+        Args:
+            attack: Keep the links to this attack.
+            defense: Keep the links of this defense.
+            basis: Keep the links at this basis or stronger.
+
+        Raises:
+            UnknownIdError: *attack* or *defense* is unknown.
+            ValueError: *basis* is not one of :data:`BASES`.
+
+        .. versionadded:: 0.2.0
+        """
+        return self._evidence(attack=attack, defense=defense, basis=basis)
+
+    def _evidence(
+        self,
+        *,
+        attack: str | None,
+        defense: str | None,
+        basis: Basis | None,
+    ) -> tuple[CounterEvidence, ...]:
+        rank = _rank(basis)
+        if attack is not None:
+            attack = self.attack(attack).id
+        if defense is not None:
+            defense = self.defense(defense).id
+        return self._index.evidence(attack, defense, rank)
+
+    def defenses_for(
+        self, attack: str, *, basis: Basis = "mechanism"
+    ) -> tuple[Defense, ...]:
+        """
+        Return the defenses with evidence that they counter *attack*, at
+        *basis* or stronger, strongest evidence first (then in taxonomy
+        order).
+
+        A shared threat type is no evidence: only
+        :class:`CounterEvidence` pairs a defense with an attack.  An
+        attack with no link gives ``()``: no known defense in the
+        taxonomy.
+
+        Raises:
+            UnknownIdError: *attack* names no attack.
+            ValueError: *basis* is not one of :data:`BASES`.
+
+        .. versionchanged:: 0.2.0
+           Follows the counter evidence only; *basis* added.
         """
         atk = self.attack(attack)
-        found = self._index.defenses_for.get(attack)
-        if found is None:
-            positions: set[int] = set()
-            for term in atk.threat_types:
-                positions.update(
-                    self._index.filters.defense_pos_by_counter.get(term, ())
-                )
-            positions.update(
-                self._index.filters.defense_pos_by_attack.get(attack, ())
-            )
-            found = tuple(self.defenses[p] for p in sorted(positions))
-            self._index.defenses_for[attack] = found
-        return found
+        return self._index.defenses_for(atk.id, _rank(basis))
 
-    def attacks_countered_by(self, defense: str) -> tuple[Attack, ...]:
+    def attacks_countered_by(
+        self, defense: str, *, basis: Basis = "mechanism"
+    ) -> tuple[Attack, ...]:
         """
-        Return the attacks *defense* counters; see :meth:`defenses_for`.
+        Return the attacks *defense* has evidence against, at *basis* or
+        stronger, strongest evidence first; see :meth:`defenses_for`.
+
+        .. versionchanged:: 0.2.0
+           Follows the counter evidence only; *basis* added.
         """
         dfn = self.defense(defense)
-        found = self._index.attacks_for.get(defense)
-        if found is None:
-            positions: set[int] = set()
-            for term in dfn.counters:
-                positions.update(
-                    self._index.filters.postings["attack"]["threat_type"].get(
-                        term, ()
-                    )
-                )
-            positions.update(self._index.pos["attack"][a] for a in dfn.attacks)
-            found = tuple(self.attacks[p] for p in sorted(positions))
-            self._index.attacks_for[defense] = found
-        return found
+        return self._index.attacks_for(dfn.id, _rank(basis))
+
+    def undefended(self, *, basis: Basis = "mechanism") -> tuple[Attack, ...]:
+        """
+        Return the attacks that no defense of the taxonomy has evidence
+        against at *basis* or stronger, in taxonomy order.
+
+        .. versionadded:: 0.2.0
+        """
+        rank = _rank(basis)
+        return tuple(
+            atk
+            for atk in self.attacks
+            if not self._index.defenses_for(atk.id, rank)
+        )
 
     # -- crosswalk --------------------------------------------------------
 

@@ -218,7 +218,11 @@ def _instead(tax: Taxonomy, id_: str) -> str:
         ]
         verb = "introduced"
     elif kind == "defense":
-        attacks = list(tax.defense(id_).attacks)
+        links = tax.counter_evidence(defense=id_)
+        # The attacks of its strongest evidence.
+        attacks = [
+            link.attack for link in links if link.basis == links[0].basis
+        ]
         verb = "counters"
     else:
         return ""

@@ -4,6 +4,8 @@ Fragment files: what an extension ships, read and checked for its own form.
 
 from __future__ import annotations
 
+import warnings
+
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
@@ -13,20 +15,26 @@ import attrs
 from attrs import field, validators
 
 from dnn_supply_chain._convert import structure
-from dnn_supply_chain._io import read_records
+from dnn_supply_chain._io import ReadRecords, read_evidence, read_records
 from dnn_supply_chain._parsing import ParseFailure, parse
 from dnn_supply_chain._records import (
     ID_PATTERN,
     Attack,
     Attributes,
     Category,
+    CounterEvidence,
     Defense,
     Paper,
     Stage,
     Vocabulary,
 )
 from dnn_supply_chain._text import show
-from dnn_supply_chain.exceptions import ExtensionError, Location, Problem
+from dnn_supply_chain.exceptions import (
+    ExtensionError,
+    Location,
+    Problem,
+    format_location,
+)
 
 
 __all__ = [
@@ -68,6 +76,7 @@ _FRAGMENT_KEYS: Final = frozenset(
         "defenses",
         "papers",
         "links",
+        "counter_evidence",
     }
 )
 
@@ -110,8 +119,12 @@ class Fragment:
         defenses: Its defenses.
         papers: Its papers.
         links: What it adds to records it does not own.
+        counter_evidence: Which defense counters which attack, on what
+            basis: its own defenses and attacks, or those of others.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       *counter_evidence* added.
     """
 
     namespace: str = field(validator=_NAMESPACE)
@@ -122,6 +135,7 @@ class Fragment:
     defenses: tuple[Defense, ...] = ()
     papers: tuple[Paper, ...] = ()
     links: tuple[Link, ...] = ()
+    counter_evidence: tuple[CounterEvidence, ...] = ()
 
 
 # -- reading fragments ----------------------------------------------------
@@ -193,6 +207,11 @@ def fragment_from_dict(
             problems.extend(link)
         else:
             links.append(link)
+    evidence, evidence_problems = read_evidence(
+        data.get("counter_evidence", []), source
+    )
+    problems.extend(evidence_problems)
+    _warn_deprecated_attacks(read, links, source)
     if namespace is not None:
         prefix = f"{namespace}:"
         for collection, items in read.records.items():
@@ -224,11 +243,39 @@ def fragment_from_dict(
         namespace=namespace,
         vocabulary=read.vocabulary,
         links=tuple(links),
+        counter_evidence=tuple(link for _, link in evidence),
         **{  # type: ignore[arg-type]
             collection: tuple(items)
             for collection, items in read.records.items()
         },
     )
+
+
+def _warn_deprecated_attacks(
+    read: ReadRecords, links: list[Link], source: str
+) -> None:
+    """
+    Warn, once per fragment, about the deprecated lists of countered
+    attacks, and say how to write them.
+    """
+    places = [
+        format_location((*read.location_of("defenses", n), "attacks"))
+        for n, rec in enumerate(read.records.get("defenses", ()))
+        if isinstance(rec, Defense) and rec.attacks
+    ]
+    places += [
+        f"links[{i}].attacks" for i, link in enumerate(links) if link.attacks
+    ]
+    if places:
+        warnings.warn(
+            f"{source}: {', '.join(places)}: a list of countered attacks is "
+            "deprecated; it is read as 'claimed' counter evidence whose "
+            "source is the extension. Write a [[counter_evidence]] entry "
+            "per attack instead, with defense, attack, basis (evaluated, "
+            "claimed or mechanism), evidence and source",
+            DeprecationWarning,
+            stacklevel=4,
+        )
 
 
 def _attribute_problems(

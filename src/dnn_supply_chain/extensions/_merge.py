@@ -18,6 +18,7 @@ from dnn_supply_chain._records import (
     COLLECTIONS,
     KIND_OF_COLLECTION,
     Attributes,
+    CounterEvidence,
     ExtensionInfo,
     Provenance,
     Record,
@@ -290,12 +291,16 @@ def combine(
         start, n = spans[pos]
         return n, index - start
 
+    evidence, origins = _gather_evidence(base, parts, active)
     problems = check_records(
         source="",
         vocabulary=vocabulary,
         survey=base.survey,
         records=collections,
         kind_of=kind_of,
+        evidence=[
+            (("counter_evidence", k), link) for k, link in enumerate(evidence)
+        ],
     )
     linkers = [
         n
@@ -310,6 +315,18 @@ def combine(
     ]
     for problem in problems:
         location = problem.location
+        if location[:1] == ("counter_evidence",) and len(location) > 1:
+            # Evidence is blamed on the part that wrote it, where it did.
+            origin, where = origins[int(location[1])]
+            if where[:1] == ("counter_evidence",):
+                where = (*where, *location[2:])
+            fail(
+                active[-1] if origin is None else origin,
+                where,
+                problem.message,
+                problem.record,
+            )
+            continue
         # Problems of records are at (collection, index, field, ...).
         in_record = (
             len(location) >= 2  # noqa: PLR2004
@@ -376,9 +393,67 @@ def combine(
         deprecated=base.deprecated,
         manifest=base.manifest,
         provenance=provenance,
+        evidence=tuple(evidence),
         **collections,
     )
     return merged, {}
+
+
+def _gather_evidence(
+    base: Taxonomy, parts: Sequence[Part], active: Sequence[int]
+) -> tuple[list[CounterEvidence], list[tuple[int | None, Location]]]:
+    """
+    The counter evidence of the merged taxonomy, with where each link came
+    from (part, or None for *base*, and its location there).
+
+    The deprecated lists of countered attacks (a defense's ``attacks``, a
+    link's ``attacks``) are read as ``claimed`` evidence whose source is
+    the extension, unless the pair has evidence already.
+    """
+    evidence: list[CounterEvidence] = list(base.evidence)
+    origins: list[tuple[int | None, Location]] = [
+        (None, ("counter_evidence", i)) for i in range(len(base.evidence))
+    ]
+    for n in active:
+        fragment = parts[n].fragment
+        for i, link in enumerate(fragment.counter_evidence):
+            evidence.append(link)
+            origins.append((n, ("counter_evidence", i)))
+    linked = {(link.defense, link.attack) for link in evidence}
+    for n in active:
+        part = parts[n]
+        listed: list[tuple[str, str, Location]] = [
+            (dfn.id, attack, ("defenses", i, "attacks", j))
+            for i, dfn in enumerate(part.fragment.defenses)
+            for j, attack in enumerate(dfn.attacks)
+        ]
+        listed += [
+            (link.record, attack, ("links", i, "attacks", j))
+            for i, link in enumerate(part.fragment.links)
+            for j, attack in enumerate(link.attacks)
+        ]
+        for defense, attack, where in listed:
+            if (defense, attack) in linked:
+                continue
+            linked.add((defense, attack))
+            evidence.append(
+                CounterEvidence(
+                    defense=defense,
+                    attack=attack,
+                    basis="claimed",
+                    evidence=(
+                        f"{part.source} lists {attack!r} among the attacks "
+                        f"{defense!r} counters."
+                    ),
+                    source=part.source,
+                    caveat=(
+                        "Read from a deprecated list of countered attacks: "
+                        "the extension names no evidence of its own."
+                    ),
+                )
+            )
+            origins.append((n, where))
+    return evidence, origins
 
 
 def _union(*groups: Iterable[str]) -> tuple[str, ...]:
