@@ -28,6 +28,8 @@ __all__ = [
     "ID",
     "IDS",
     "ID_PATTERN",
+    "FieldTypeError",
+    "FieldValueError",
     "NotFast",
     "Rule",
     "build",
@@ -59,6 +61,26 @@ class NotFast(Exception):  # noqa: N818 - a signal, not an error
     """
     The fast path cannot build this value; take the checked one.
     """
+
+
+class FieldValueError(ValueError):
+    """
+    A field's value breaks its rule; *field* names the field.
+    """
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class FieldTypeError(TypeError):
+    """
+    A field's value has the wrong type; *field* names the field.
+    """
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class Rule:
@@ -133,19 +155,16 @@ class _String(Rule):
                 f"'{name}' must be <class 'str'> (got {show(value)} that is a "
                 f"{value.__class__!r})."
             )
-            return TypeError(msg, name)
+            return FieldTypeError(msg, name)
         if not is_text(value):
             msg = f"'{name}' is not Unicode text (a lone surrogate)"
-            return ValueError(msg, name)
+            return FieldValueError(msg, name)
         if self._nonempty and not value.strip():
             msg = f"'{name}' must not be empty"
-            return ValueError(msg, name)
+            return FieldValueError(msg, name)
         pattern = "" if self._regex is None else self._regex.pattern
-        msg = (
-            f"'{name}' must match regex {pattern!r} "
-            f"({show(value)} doesn't)"
-        )
-        return ValueError(msg, name)
+        msg = f"'{name}' must match regex {pattern!r} ({show(value)} doesn't)"
+        return FieldValueError(msg, name)
 
 
 def string(*, nonempty: bool = False) -> Rule:
@@ -178,10 +197,10 @@ class _Integer(Rule):
                 f"'{name}' must be <class 'int'> (got {show(value)} that is a "
                 f"{value.__class__!r})."
             )
-            return TypeError(msg, name)
+            return FieldTypeError(msg, name)
         if self._minimum is not None and value < self._minimum:
             msg = f"'{name}' must be >= {self._minimum}: {value}"
-            return ValueError(msg, name)
+            return FieldValueError(msg, name)
         return None
 
 
@@ -205,7 +224,7 @@ class _Strings(Rule):
                 f"'{name}' must be <class 'tuple'> (got {show(value)} that is a "
                 f"{value.__class__!r})."
             )
-            return TypeError(msg, name)
+            return FieldTypeError(msg, name)
         seen: set[Any] = set()
         for item in value:
             error = self._item.problem(name, item)
@@ -214,7 +233,7 @@ class _Strings(Rule):
             if self._unique:
                 if item in seen:
                     msg = f"'{name}' lists {item!r} twice"
-                    return ValueError(msg, name)
+                    return FieldValueError(msg, name)
                 seen.add(item)
         return None
 
@@ -253,7 +272,7 @@ class _StringMap(Rule):
                 f"'{name}' must be <class 'dict'> (got {show(value)} that is "
                 f"a {value.__class__!r})."
             )
-            return TypeError(msg, name)
+            return FieldTypeError(msg, name)
         text = _String(nonempty=False, regex=None)
         for key, item in value.items():
             error = text.problem(name, key) or text.problem(name, item)
@@ -307,7 +326,7 @@ class _OneOf(Rule):
     def problem(self, name: str, value: Any) -> Exception | None:
         if value not in self._choices:
             msg = f"'{name}' must be in {self._choices!r} (got {show(value)})"
-            return ValueError(msg, name)
+            return FieldValueError(msg, name)
         return None
 
 
@@ -330,7 +349,7 @@ class _Nested(Rule):
                 f"'{name}' must be {self._cls!r} (got {show(value)} that is a "
                 f"{value.__class__!r})."
             )
-            return TypeError(msg, name)
+            return FieldTypeError(msg, name)
         return None
 
     def from_json(self, value: Any) -> Any:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
-from ._checks import NotFast, build
+from ._checks import FieldTypeError, FieldValueError, NotFast, build
 from ._records import Attributes
 from ._text import show
 from .exceptions import Location, Problem
@@ -111,15 +111,14 @@ def _message(exc: BaseException) -> str:
 def _field_of(exc: BaseException) -> str | None:
     """
     The field an attrs validator complained about: validators raise with
-    the attribute (attrs' own) or its name (ours) as their second argument.
+    the attribute as their second argument (attrs' own), or a
+    FieldValueError or FieldTypeError naming it (ours).
     """
-    if len(exc.args) > 1:
-        about = exc.args[1]
-        if isinstance(about, attrs.Attribute):
-            name: str = about.name
-            return name
-        if isinstance(about, str):
-            return about
+    if isinstance(exc, FieldValueError | FieldTypeError):
+        return exc.field
+    if len(exc.args) > 1 and isinstance(exc.args[1], attrs.Attribute):
+        name: str = exc.args[1].name
+        return name
     return None
 
 

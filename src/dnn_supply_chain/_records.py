@@ -22,6 +22,7 @@ from ._checks import (
     ID,
     ID_PATTERN,
     IDS,
+    FieldValueError,
     NotFast,
     integer,
     nested,
@@ -496,7 +497,7 @@ def _successors(
     if (len(value) > 1) != wanted_many or not value:
         many = "two or more successors" if wanted_many else "one successor"
         msg = f"'{attribute.name}' must list {many} for an id that was {inst.change}"
-        raise ValueError(msg, attribute.name)
+        raise FieldValueError(msg, attribute.name)
 
 
 @attrs.frozen(kw_only=True)

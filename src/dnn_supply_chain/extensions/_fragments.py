@@ -14,6 +14,7 @@ import attrs
 
 from attrs import field, validators
 
+from dnn_supply_chain._checks import FieldValueError
 from dnn_supply_chain._convert import structure
 from dnn_supply_chain._io import ReadRecords, read_evidence, read_records
 from dnn_supply_chain._parsing import ParseFailure, parse
@@ -53,7 +54,7 @@ def _unique(
 ) -> None:
     if len(set(value)) != len(value):
         msg = f"'{attribute.name}' lists an id twice"
-        raise ValueError(msg, attribute.name)
+        raise FieldValueError(msg, attribute.name)
 
 
 _ids = validators.and_(

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar, get_args, get_origin
 
 import attrs
 
+from dnn_supply_chain._checks import FieldTypeError, FieldValueError
 from dnn_supply_chain._text import show
 
 from ._model import Mitigation, Scope, Tag, Threat, ThreatModel
@@ -99,6 +100,10 @@ def _checked(build: Callable[[], _T]) -> _T:
     """
     try:
         return build()
+    except FieldValueError as exc:
+        raise ValueError(str(exc)) from None
+    except FieldTypeError as exc:
+        raise TypeError(str(exc)) from None
     except (TypeError, ValueError) as exc:
         if len(exc.args) > 1 and isinstance(exc.args[0], str):
             raise type(exc)(exc.args[0]) from None
