@@ -82,7 +82,14 @@ class _Evidence:
     the answers already given.
     """
 
-    __slots__ = ("attacks", "by_attack", "by_defense", "defenses", "ordered")
+    __slots__ = (
+        "attacks",
+        "by_attack",
+        "by_defense",
+        "defenses",
+        "ordered",
+        "undefended",
+    )
 
     def __init__(self, tax: Taxonomy, pos: dict[str, dict[str, int]]) -> None:
         attack_pos, defense_pos = pos["attack"], pos["defense"]
@@ -105,6 +112,7 @@ class _Evidence:
         self.by_defense = {k: tuple(v) for k, v in by_defense.items()}
         self.defenses: dict[tuple[str, int], tuple[Defense, ...]] = {}
         self.attacks: dict[tuple[str, int], tuple[Attack, ...]] = {}
+        self.undefended: dict[int, tuple[Attack, ...]] = {}
 
 
 @attrs.frozen
@@ -436,6 +444,24 @@ class Index:
                 if link.rank <= rank
             )
             ev.defenses[key] = found
+        return found
+
+    def undefended(self, rank: int) -> tuple[Attack, ...]:
+        """
+        The attacks with no evidence at rank *rank* or stronger, in
+        taxonomy order.
+        """
+        ev = self._evidence
+        found = ev.undefended.get(rank)
+        if found is None:
+            found = tuple(
+                atk
+                for atk in self._tax.attacks
+                if not any(
+                    link.rank <= rank for link in ev.by_attack.get(atk.id, ())
+                )
+            )
+            ev.undefended[rank] = found
         return found
 
     def attacks_for(self, defense: str, rank: int) -> tuple[Attack, ...]:

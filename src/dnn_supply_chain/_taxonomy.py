@@ -593,12 +593,7 @@ class Taxonomy(Queries):
 
         .. versionadded:: 0.2.0
         """
-        rank = _rank(basis)
-        return tuple(
-            atk
-            for atk in self.attacks
-            if not self._index.defenses_for(atk.id, rank)
-        )
+        return self._index.undefended(_rank(basis))
 
     # -- crosswalk --------------------------------------------------------
 
