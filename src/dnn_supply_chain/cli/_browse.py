@@ -38,14 +38,16 @@ _PLURALS = {
     "papers": "paper",
 }
 
-# The bases of counter evidence, strongest first: ``_records.BASES``,
-# written out so that building the parser imports no record module.
+# The bases of counter evidence, strongest first: ``_records.BASES``
+# (a test checks they agree), written out so that building the parser,
+# which ``--version`` does too, imports no record module.
 _BASES = ("evaluated", "claimed", "mechanism")
 
 #: What ``show`` calls the evidence of an attack, and of a defense.
 _EVIDENCE_LINKS = {"attack": "countered by", "defense": "counters"}
 
-#: The phrase for a record with no evidence, as the issue words it.
+#: What ``show`` says of an attack, and of a defense, without counter
+#: evidence; scripts may match the first.
 _NO_DEFENSE = "no known defense in the taxonomy"
 _NO_ATTACK = "no evidence in the taxonomy that it counters an attack"
 
@@ -256,7 +258,11 @@ def _register_show(subparsers: Subparsers) -> None:
     show = subparsers.add_parser(
         "show",
         help="show one record and what it links to",
-        description="Show one record, by id, and the records it links to.",
+        description=(
+            "Show one record, by id, and the records it links to.  An "
+            "attack's defenses, and a defense's attacks, come from the "
+            "counter evidence alone, each with its basis, caveat and source."
+        ),
     )
     show.add_argument(
         "id",
@@ -290,9 +296,11 @@ def _show(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
     kind = tax.kind_of(rec.id)
     evidence_link = _EVIDENCE_LINKS.get(kind)
     if args.basis is not None and evidence_link is None:
+        from dnn_supply_chain._text import article
+
         msg = (
             "show --basis applies to attacks and defenses; "
-            f"{rec.id!r} is {'an' if kind[0] in 'aeiou' else 'a'} {kind}"
+            f"{rec.id!r} is {article(kind)}"
         )
         raise UsageError(msg)
     links = tax.neighbours(rec.id)
