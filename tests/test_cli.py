@@ -15,6 +15,7 @@ import pytest
 
 import dnn_supply_chain as dsc
 
+from dnn_supply_chain._records import BASES
 from dnn_supply_chain.cli import _browse, _export, _main, _threats, main
 from dnn_supply_chain.cli._common import UsageError
 from dnn_supply_chain.threat_model import (
@@ -159,15 +160,27 @@ class TestShow:
 
     def test_json(self, capsys, tax):
         """
-        --format json gives the record and its links.
+        --format json gives the record and its links: ids, and for the
+        counter evidence each link's record, basis, evidence, source and
+        caveat.
         """
         code, out, _ = run(capsys, "show", "decree", "--format", "json")
         assert 0 == code
         data = json.loads(out)
         assert ("defense", "decree") == (data["kind"], data["id"])
-        assert [a.id for a in tax.attacks_countered_by("decree")] == data[
-            "links"
-        ]["counters"]
+        assert [p.id for p in tax.papers_of("decree")] == data["links"][
+            "papers"
+        ]
+        assert [
+            {
+                "id": e.attack,
+                "basis": e.basis,
+                "evidence": e.evidence,
+                "source": e.source,
+                "caveat": e.caveat,
+            }
+            for e in tax.counter_evidence(defense="decree")
+        ] == data["links"]["counters"]
 
     @pytest.mark.parametrize(
         "rid", ["design", "compression", "kurita2020weight", "rose"]
@@ -188,6 +201,307 @@ class TestShow:
         assert (2, "") == (code, out)
         assert "did you mean 'kurita2020weight'?" in err
         assert "Traceback" not in err
+
+
+def section(out, title):
+    """
+    The lines of the section of ``show`` output whose heading starts with
+    *title*, heading first.
+    """
+    lines = out.splitlines()
+    (start,) = [
+        i for i, line in enumerate(lines) if line.startswith(f"{title} (")
+    ]
+    end = next(
+        (i for i in range(start + 1, len(lines)) if not lines[i]), len(lines)
+    )
+    return lines[start:end]
+
+
+def listed(lines):
+    """
+    The ids a ``show`` section lists, with the basis each names.
+    """
+    return [
+        (line.split()[0], line.rpartition("(basis: ")[2].rstrip(")"))
+        for line in lines[1:]
+        if line.startswith("  ") and not line.startswith("   ")
+    ]
+
+
+def record_of(tax, paper_id):
+    """
+    The attack or defense a paper introduced.
+    """
+    (record,) = tax.records_of(paper_id)
+    return record.id
+
+
+class TestShowEvidence:
+    """
+    show names the counter evidence behind every pairing of a defense and
+    an attack, and says so when there is none.
+    """
+
+    def test_attack(self, capsys, tax):
+        """
+        An attack lists its defenses with their bases, strongest first.
+        """
+        code, out, _ = run(capsys, "show", "badencoder")
+        lines = section(out, "countered by")
+        expected = [
+            (e.defense, e.basis)
+            for e in tax.counter_evidence(attack="badencoder")
+        ]
+        assert 0 == code
+        assert f"countered by ({len(expected)}):" == lines[0]
+        assert expected == listed(lines)
+        assert sorted(BASES.index(b) for _, b in expected) == [
+            BASES.index(b) for _, b in expected
+        ]
+
+    def test_reference_links(self, capsys, tax, reference):
+        """
+        Every link of the reference shows, on the defense's page, with its
+        basis and source, and its caveat indented under it.
+        """
+        by_defense = {}
+        for link in reference["counter_evidence"]["links"]:
+            by_defense.setdefault(record_of(tax, link["defense"]), []).append(
+                link
+            )
+        for defense, links in by_defense.items():
+            code, out, _ = run(capsys, "show", defense)
+            lines = section(out, "counters")
+            text = "\n".join(lines)
+            assert 0 == code
+            assert {
+                (record_of(tax, link["attack"]), link["basis"])
+                for link in links
+            } == set(listed(lines))
+            for link in links:
+                assert f"      source: {link['source']}" in lines
+                if link.get("caveat"):
+                    assert f"      caveat: {link['caveat']}" in text
+
+    def test_no_known_defense(self, capsys, tax, reference):
+        """
+        Each attack the reference leaves without an applicable defense
+        says "no known defense in the taxonomy".
+        """
+        for item in reference["counter_evidence"][
+            "attacks_without_applicable_defense"
+        ]:
+            attack = record_of(tax, item["attack"])
+            code, out, _ = run(capsys, "show", attack)
+            assert 0 == code
+            assert [
+                "countered by (0):",
+                "  no known defense in the taxonomy",
+            ] == section(out, "countered by")
+
+    def test_defense_scope(self, capsys, tax):
+        """
+        A defense shows where it is applied and what its defender needs,
+        and its threat types under that name, apart from what it counters.
+        """
+        decree = tax.defense("decree")
+        code, out, _ = run(capsys, "show", "decree")
+        lines = out.splitlines()
+        fields = dict(
+            line.split(None, 1) for line in lines[3 : lines.index("", 3)]
+        )
+        assert 0 == code
+        assert decree.stage_applied == fields["stage_applied"]
+        assert decree.defender_needs == fields["defender_needs"]
+        assert ", ".join(decree.counters) == fields["threat_types"]
+        assert "counters" not in fields
+        assert "attacks" not in fields
+
+    def test_defense_without_evidence(self, capsys, tax):
+        """
+        A defense with no evidence against any attack says so.
+        """
+        (defense,) = [
+            d for d in tax.defenses if not tax.counter_evidence(defense=d.id)
+        ][:1]
+        code, out, _ = run(capsys, "show", defense.id)
+        assert 0 == code
+        assert [
+            "counters (0):",
+            "  no evidence in the taxonomy that it counters an attack",
+        ] == section(out, "counters")
+
+    @pytest.mark.parametrize("basis", BASES)
+    def test_basis(self, capsys, tax, basis):
+        """
+        --basis keeps the links at that basis or stronger, in text and in
+        JSON.
+        """
+        expected = [
+            (e.attack, e.basis)
+            for e in tax.counter_evidence(defense="remos", basis=basis)
+        ]
+        _, out, _ = run(capsys, "show", "remos", "--basis", basis)
+        _, js, _ = run(
+            capsys, "show", "remos", "--basis", basis, "--format", "json"
+        )
+        assert expected == listed(section(out, "counters"))
+        assert expected == [
+            (e["id"], e["basis"]) for e in json.loads(js)["links"]["counters"]
+        ]
+        assert {b for _, b in expected} <= set(BASES[: BASES.index(basis) + 1])
+
+    def test_basis_leaves_out_weaker(self, capsys, tax):
+        """
+        An attack whose only evidence is weaker than --basis has no known
+        defense at that basis, and the count of weaker links is given.
+        """
+        attack = next(
+            a
+            for a in tax.attacks
+            if tax.counter_evidence(attack=a.id)
+            and not tax.counter_evidence(attack=a.id, basis="evaluated")
+        )
+        weaker = len(tax.counter_evidence(attack=attack.id))
+        code, out, _ = run(capsys, "show", attack.id, "--basis", "evaluated")
+        assert 0 == code
+        assert [
+            "countered by (0; basis evaluated or stronger):",
+            (
+                "  no known defense in the taxonomy, at basis evaluated or "
+                f"stronger; {weaker} with weaker evidence (--basis mechanism "
+                "lists them)"
+            ),
+        ] == section(out, "countered by")
+
+    @pytest.mark.parametrize(
+        ("ref", "message"),
+        [
+            ("design", "'design' is a stage"),
+            ("kurita2020weight", "'kurita2020weight' is a paper"),
+            ("ML06", "not to ML06"),
+        ],
+    )
+    def test_basis_of_other_records(self, capsys, ref, message):
+        """
+        --basis on a record without counter evidence is a usage error.
+        """
+        code, out, err = run(capsys, "show", ref, "--basis", "claimed")
+        assert (2, "") == (code, out)
+        assert message in err
+
+    def test_unknown_basis(self, capsys):
+        """
+        An unknown basis is refused by argparse, with the choices.
+        """
+        with pytest.raises(SystemExit) as exc_info:
+            main(["show", "ripple", "--basis", "strong"])
+        assert 2 == exc_info.value.code
+        assert "'evaluated', 'claimed', 'mechanism'" in capsys.readouterr().err
+
+    def test_bases_are_the_librarys(self):
+        """
+        The choices of --basis are the library's bases, strongest first.
+        """
+        assert BASES == _choices("show", "--basis")
+        assert BASES == _choices("list", "--basis")
+
+
+class TestListEvidence:
+    """
+    list --undefended and --basis select attacks and defenses by their
+    counter evidence.
+    """
+
+    def test_undefended(self, capsys, tax, reference):
+        """
+        list attacks --undefended lists the attacks the reference leaves
+        without an applicable defense, in taxonomy order.
+        """
+        expected = {
+            record_of(tax, item["attack"])
+            for item in reference["counter_evidence"][
+                "attacks_without_applicable_defense"
+            ]
+        }
+        code, out, _ = run(capsys, "list", "attacks", "--undefended")
+        ids = [line.split()[0] for line in out.splitlines()]
+        assert 0 == code
+        assert expected == set(ids)
+        assert [a.id for a in tax.attacks if a.id in expected] == ids
+
+    @pytest.mark.parametrize("basis", BASES)
+    def test_undefended_basis(self, capsys, tax, basis):
+        """
+        --basis sets the strength the evidence must have.
+        """
+        code, out, _ = run(
+            capsys,
+            "list",
+            "attacks",
+            "--undefended",
+            "--basis",
+            basis,
+            "--format",
+            "json",
+        )
+        assert 0 == code
+        assert [
+            a.id
+            for a in tax.attacks
+            if not tax.counter_evidence(attack=a.id, basis=basis)
+        ] == [r["id"] for r in json.loads(out)]
+
+    def test_undefended_and_filters(self, capsys, tax):
+        """
+        --undefended combines with the other filters.
+        """
+        code, out, _ = run(
+            capsys, "list", "attacks", "--undefended", "--stage", "usage"
+        )
+        assert 0 == code
+        assert [a.id for a in tax.undefended() if a.stage == "usage"] == [
+            line.split()[0] for line in out.splitlines()
+        ]
+
+    @pytest.mark.parametrize("kind", ["attacks", "defenses"])
+    def test_basis(self, capsys, tax, kind):
+        """
+        Without --undefended, --basis keeps the attacks or defenses with
+        evidence at that basis or stronger.
+        """
+        side = kind[:-1]
+        code, out, _ = run(capsys, "list", kind, "--basis", "evaluated")
+        assert 0 == code
+        assert [
+            r.id
+            for r in getattr(tax, kind)
+            if tax.counter_evidence(basis="evaluated", **{side: r.id})
+        ] == [line.split()[0] for line in out.splitlines()]
+
+    @pytest.mark.parametrize(
+        ("argv", "message"),
+        [
+            (
+                ["defenses", "--undefended"],
+                "list defenses takes no --undefended",
+            ),
+            (["papers", "--basis", "claimed"], "list papers takes no --basis"),
+            (
+                ["stages", "--undefended", "--basis", "claimed"],
+                "list stages takes no --basis, --undefended",
+            ),
+        ],
+    )
+    def test_inapplicable(self, capsys, argv, message):
+        """
+        --undefended applies to attacks only, --basis to attacks and
+        defenses.
+        """
+        code, out, err = run(capsys, "list", *argv)
+        assert (2, "") == (code, out)
+        assert message in err
 
 
 class TestSearch:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 import pytest
 
@@ -13,6 +14,7 @@ import dnn_supply_chain as dsc
 
 from dnn_supply_chain._export import export
 from dnn_supply_chain._export._csv import COLUMNS, render
+from dnn_supply_chain._records import BASES
 
 
 def read(text):
@@ -80,6 +82,7 @@ class TestBundled:
             "category": "downstream-task-related",
             "threat_types": "weight poisoning; backdoor",
             "attacks": "",
+            "bases": "",
             "modalities": "NLP",
             "papers": "kurita2020weight",
             "dois": "10.18653/v1/2020.acl-main.249",
@@ -89,10 +92,12 @@ class TestBundled:
             "source": "bundled",
         } == rows["ripple"]
 
-    def test_decree(self, rows):
+    def test_decree(self, tax, rows):
         """
-        The row of a defense holds what it counters and its mitigations.
+        The row of a defense holds the attacks it has evidence against,
+        strongest first, with their bases, and its mitigations.
         """
+        links = tax.counter_evidence(defense="decree")
         assert {
             "id": "decree",
             "kind": "defense",
@@ -100,7 +105,8 @@ class TestBundled:
             "stage": "design",
             "category": "",
             "threat_types": "backdoor; weight poisoning",
-            "attacks": "badencoder",
+            "attacks": "; ".join(link.attack for link in links),
+            "bases": "; ".join(link.basis for link in links),
             "modalities": "vision; multimodal",
             "papers": "feng2023detecting",
             "dois": "",
@@ -109,6 +115,65 @@ class TestBundled:
             "owasp_ml": "ML10; ML06",
             "source": "bundled",
         } == rows["decree"]
+        assert "badencoder" == split(rows["decree"]["attacks"])[0]
+
+    def test_reference_links(self, tax, rows, reference):
+        """
+        The attacks and bases of the defenses' rows are the reference's
+        counter evidence, pair for pair.
+        """
+
+        def record_of(paper):
+            (record,) = tax.records_of(paper)
+            return record.id
+
+        expected = {
+            (record_of(link["defense"]), record_of(link["attack"])): link[
+                "basis"
+            ]
+            for link in reference["counter_evidence"]["links"]
+        }
+        found = {
+            (defense.id, attack): basis
+            for defense in tax.defenses
+            for attack, basis in zip(
+                split(rows[defense.id]["attacks"]),
+                split(rows[defense.id]["bases"]),
+                strict=True,
+            )
+        }
+        assert expected == found
+
+    def test_bases_strongest_first(self, tax, rows):
+        """
+        A defense's attacks come strongest basis first.
+        """
+        for defense in tax.defenses:
+            ranks = [BASES.index(b) for b in split(rows[defense.id]["bases"])]
+            assert sorted(ranks) == ranks
+
+    def test_same_pairs_as_stix(self, tax, rows):
+        """
+        The defenses' attacks are exactly the STIX mitigates relationships.
+        """
+        bundle = json.loads(export(tax, "stix"))
+        by_stix_id = {
+            o["id"]: ref["external_id"]
+            for o in bundle["objects"]
+            if o["type"] in ("attack-pattern", "course-of-action")
+            for ref in o["external_references"]
+            if ref["source_name"] == "dnn-supply-chain"
+        }
+        relationships = {
+            (by_stix_id[o["source_ref"]], by_stix_id[o["target_ref"]])
+            for o in bundle["objects"]
+            if o["type"] == "relationship"
+        }
+        assert relationships == {
+            (defense.id, attack)
+            for defense in tax.defenses
+            for attack in split(rows[defense.id]["attacks"])
+        }
 
     def test_attack_cells_split_back(self, tax, rows):
         """
@@ -122,6 +187,8 @@ class TestBundled:
             assert attack.papers == split(row["papers"])
             assert attack.atlas_techniques == split(row["atlas_techniques"])
             assert () == split(row["atlas_mitigations"])
+            assert () == split(row["attacks"])
+            assert () == split(row["bases"])
             assert attack.owasp_ml == split(row["owasp_ml"])
 
     def test_defense_cells_split_back(self, tax, rows):
@@ -132,7 +199,11 @@ class TestBundled:
             row = rows[defense.id]
             assert "" == row["category"]
             assert defense.counters == split(row["threat_types"])
-            assert defense.attacks == split(row["attacks"])
+            links = tax.counter_evidence(defense=defense.id)
+            assert tuple(link.attack for link in links) == split(
+                row["attacks"]
+            )
+            assert tuple(link.basis for link in links) == split(row["bases"])
             assert defense.modalities == split(row["modalities"])
             assert defense.papers == split(row["papers"])
             assert defense.atlas_counters == split(row["atlas_techniques"])

@@ -17,6 +17,7 @@ import jsonschema
 import pytest
 import stix2
 
+from stix2.confidence import scales
 from stix2validator import ValidationOptions, validate_string
 
 import dnn_supply_chain as dsc
@@ -33,6 +34,21 @@ ACME_PROVENANCE = Provenance(
 #: not follow on purpose: UUIDv4 ids (103) and hashes of external
 #: references' URLs (302).
 KNOWN_WARNINGS = {"103", "302"}
+
+#: The level of the STIX 2.1 "None / Low / Med / High" confidence scale
+#: each basis stands for (docs/exports.md).
+CONFIDENCE_SCALE_LEVELS = {
+    "evaluated": "High",
+    "claimed": "Med",
+    "mechanism": "Low",
+}
+
+#: The confidence values of those levels, as the stix2 library maps the
+#: scale of the STIX 2.1 specification.
+CONFIDENCE_SCALE = {
+    basis: scales.none_low_med_high_to_value(level)
+    for basis, level in CONFIDENCE_SCALE_LEVELS.items()
+}
 
 STIX_ID = re.compile(
     r"[a-z][a-z0-9-]+--"
@@ -75,7 +91,7 @@ def acme_taxonomy() -> dsc.Taxonomy:
             "id": "acme:crawl-audit",
             "name": "Crawl audit",
             "stage": "acme:data-collection",
-            "attacks": ["acme:x"],
+            "counters": ["data poisoning"],
             "summary": "Checks crawled pages against archived copies.",
             "papers": ["acme:redteam2026"],
             "atlas_mitigations": ["AML.M0007"],
@@ -90,6 +106,15 @@ def acme_taxonomy() -> dsc.Taxonomy:
             "doi": "10.5555/acme.2026.1",
             "arxiv": "2601.01234",
             "url": "https://acme.example/redteam-2026",
+        }
+    )
+    data["counter_evidence"].append(
+        {
+            "defense": "acme:crawl-audit",
+            "attack": "acme:x",
+            "basis": "evaluated",
+            "evidence": "The report runs the audit against crawl poisoning",
+            "source": "acme:redteam2026, section 2",
         }
     )
     tax = dsc.taxonomy_from_dict(data)
@@ -150,6 +175,24 @@ def stix_ids(bundle):
         for o in bundle["objects"]
         if o["type"] in ("attack-pattern", "course-of-action")
     }
+
+
+def pairs(store, relationships):
+    """
+    Return the (defense, attack) record ids of each relationship, in
+    order.
+    """
+    by_id = {
+        o.id: record_id(o)
+        for o in store.query(
+            [
+                stix2.Filter(
+                    "type", "in", ["attack-pattern", "course-of-action"]
+                )
+            ]
+        )
+    }
+    return [(by_id[r.source_ref], by_id[r.target_ref]) for r in relationships]
 
 
 def warning_codes(results):
@@ -234,30 +277,112 @@ class TestStix2:
 
     def test_mitigates(self, tax, store):
         """
-        The mitigates relationships are exactly the counters relation.
+        The mitigates relationships are exactly the counter evidence.
         """
         relationships = store.query(
             [stix2.Filter("type", "=", "relationship")]
         )
-        by_id = {
-            o.id: record_id(o)
-            for o in store.query(
-                [
-                    stix2.Filter(
-                        "type", "in", ["attack-pattern", "course-of-action"]
-                    )
-                ]
-            )
-        }
 
         assert {"mitigates"} == {r.relationship_type for r in relationships}
+        assert {(e.defense, e.attack) for e in tax.counter_evidence()} == set(
+            pairs(store, relationships)
+        )
+        assert len(tax.counter_evidence()) == len(relationships)
+
+    def test_reference_links(self, tax, store, reference):
+        """
+        The relationships are the reference's links, each with the
+        confidence of its basis.
+        """
+
+        def record_of(paper):
+            (record,) = tax.records_of(paper)
+            return record.id
+
+        relationships = store.query(
+            [stix2.Filter("type", "=", "relationship")]
+        )
+        expected = {
+            (record_of(link["defense"]), record_of(link["attack"])): link[
+                "basis"
+            ]
+            for link in reference["counter_evidence"]["links"]
+        }
+
         assert {
+            pair: CONFIDENCE_SCALE[basis] for pair, basis in expected.items()
+        } == dict(
+            zip(
+                pairs(store, relationships),
+                (r.confidence for r in relationships),
+                strict=True,
+            )
+        )
+
+    def test_confidence_scale(self):
+        """
+        The confidence of each basis is the STIX 2.1 value of a level of
+        the "None / Low / Med / High" scale, and reads back as that level.
+        """
+        assert CONFIDENCE_SCALE == _stix.CONFIDENCE
+        assert CONFIDENCE_SCALE_LEVELS == {
+            basis: scales.value_to_none_low_medium_high(value)
+            for basis, value in _stix.CONFIDENCE.items()
+        }
+        assert list(dsc.BASES) == sorted(
+            _stix.CONFIDENCE, key=_stix.CONFIDENCE.get, reverse=True
+        )
+
+    def test_description(self, tax, bundle):
+        """
+        Each relationship's description holds its link's basis, evidence,
+        source and caveat.
+        """
+        relationships = {o["id"]: o for o in of_type(bundle, "relationship")}
+        for link in tax.counter_evidence():
+            key = f"relationship/mitigates/{link.defense}/{link.attack}"
+            rel = relationships[
+                f"relationship--{uuid.uuid5(_stix.NAMESPACE, key)}"
+            ]
+            text = rel["description"]
+
+            assert f"Basis: {link.basis} (" in text
+            assert link.evidence.rstrip(".") in text
+            assert link.source.rstrip(".") in text
+            assert (link.caveat is not None) == ("Caveat: " in text)
+            if link.caveat is not None:
+                assert link.caveat.rstrip(".") in text
+
+    def test_no_evidence_no_relationship(self, tax):
+        """
+        A defense that shares a threat type with an attack, but has no
+        evidence against it, mitigates nothing.
+        """
+        data = dsc.taxonomy_to_dict(tax)
+        data["counter_evidence"] = []
+        bare = json.loads(export(dsc.taxonomy_from_dict(data), "stix"))
+        shared = [
             (d.id, a.id)
             for d in tax.defenses
-            for a in tax.attacks_countered_by(d.id)
-        } == {
-            (by_id[r.source_ref], by_id[r.target_ref]) for r in relationships
-        }
+            for a in tax.attacks
+            if set(d.counters) & set(a.threat_types)
+        ]
+
+        assert 0 < len(shared)
+        assert [] == of_type(bare, "relationship")
+
+    def test_order(self, tax, bundle):
+        """
+        Relationships come by defense, in taxonomy order, each defense's
+        strongest evidence first.
+        """
+        ids = [o["id"] for o in of_type(bundle, "relationship")]
+
+        assert [
+            _stix._stix_id("relationship", "mitigates", d.id, link.attack)
+            for d in tax.defenses
+            for link in tax.counter_evidence(defense=d.id)
+        ] == ids
 
     def test_creator(self, store):
         """

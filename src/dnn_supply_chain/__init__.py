@@ -31,9 +31,12 @@ if TYPE_CHECKING:
     from ._loading import load
     from ._packaged import Manifest, read_manifest
     from ._records import (
+        BASES,
         Attack,
         Attributes,
+        Basis,
         Category,
+        CounterEvidence,
         Defense,
         Deprecation,
         Paper,
@@ -96,6 +99,7 @@ if TYPE_CHECKING:
 
 
 __all__ = [
+    "BASES",
     "ENTRY_POINT_GROUP",
     "FAIL_POLICIES",
     "FORMATS",
@@ -106,7 +110,9 @@ __all__ = [
     "AtlasTechnique",
     "Attack",
     "Attributes",
+    "Basis",
     "Category",
+    "CounterEvidence",
     "CoverageReport",
     "CrosswalkCatalog",
     "CrosswalkEntry",
@@ -173,9 +179,12 @@ _HOMES = {
     "._loading": ("load",),
     "._packaged": ("Manifest", "read_manifest"),
     "._records": (
+        "BASES",
         "Attack",
         "Attributes",
+        "Basis",
         "Category",
+        "CounterEvidence",
         "Defense",
         "Deprecation",
         "Paper",

@@ -25,8 +25,15 @@ split back.)
 ``threat_types``
     The attack's threat types, or the threat types a defense counters.
 ``attacks``
-    The ids of the attacks a defense is explicitly known to counter;
-    empty for attacks.
+    The ids of the attacks a defense has counter evidence against,
+    strongest basis first (see
+    :meth:`~dnn_supply_chain.Taxonomy.counter_evidence`): the same pairs
+    as the ``mitigates`` relationships of the STIX export.  A shared
+    threat type adds none.  Empty for attacks, and for a defense with no
+    evidence against any attack.
+``bases``
+    The basis of each of those links (``evaluated``, ``claimed`` or
+    ``mechanism``), in the same order as ``attacks``.
 ``modalities``
     The data modalities.
 ``papers``
@@ -58,7 +65,7 @@ from dnn_supply_chain._records import Attack
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from dnn_supply_chain._records import Defense
+    from dnn_supply_chain._records import CounterEvidence, Defense
     from dnn_supply_chain._taxonomy import Taxonomy
 
 
@@ -73,6 +80,7 @@ COLUMNS: Final = (
     "category",
     "threat_types",
     "attacks",
+    "bases",
     "modalities",
     "papers",
     "dois",
@@ -111,14 +119,14 @@ def _row(taxonomy: Taxonomy, record: Attack | Defense) -> tuple[str, ...]:
         kind = "attack"
         category = record.category or ""
         threats = record.threat_types
-        attacks: tuple[str, ...] = ()
+        links: tuple[CounterEvidence, ...] = ()
         techniques = record.atlas_techniques
         mitigations: tuple[str, ...] = ()
     else:
         kind = "defense"
         category = ""
         threats = record.counters
-        attacks = record.attacks
+        links = taxonomy.counter_evidence(defense=record.id)
         techniques = record.atlas_counters
         mitigations = record.atlas_mitigations
     return (
@@ -128,7 +136,8 @@ def _row(taxonomy: Taxonomy, record: Attack | Defense) -> tuple[str, ...]:
         record.stage,
         category,
         _join(threats),
-        _join(attacks),
+        _join(link.attack for link in links),
+        _join(link.basis for link in links),
         _join(record.modalities),
         _join(record.papers),
         _join(dois),

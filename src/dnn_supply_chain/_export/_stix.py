@@ -10,10 +10,13 @@ What becomes what:
   ``course-of-action``; the name is the record's name and the description
   its summary.
 - A ``relationship`` of type ``mitigates`` runs from a course of action to
-  every attack pattern its defense counters (see
-  :meth:`~dnn_supply_chain.Taxonomy.attacks_countered_by`); its
-  description says why: the defense names the attack, or they share threat
-  types.
+  an attack pattern for each link of counter evidence
+  (:meth:`~dnn_supply_chain.Taxonomy.counter_evidence`), and for nothing
+  else: a shared threat type makes none.  Its ``description`` gives the
+  basis and what it means, the evidence, its source and its caveat, if
+  any; its ``confidence`` is the basis on the STIX 2.1 "None / Low / Med /
+  High" scale (``CONFIDENCE``): ``evaluated`` is High (85), ``claimed``
+  Med (50) and ``mechanism`` Low (15).
 - An attack pattern has one ``kill_chain_phases`` entry, with the
   ``kill_chain_name`` ``"dnn-supply-chain"`` and the stage's id as its
   ``phase_name``.
@@ -74,7 +77,8 @@ same from one release to the next.  The bundle's id is the UUIDv5 of
 they do.  ``created`` and ``modified`` are the fixed ``TIMESTAMP``
 (``2026-11-26T00:00:00.000Z``), never the time of the export.  Objects come in the order identity,
 extension definition, attack patterns, courses of action, relationships,
-each in taxonomy order; keys are sorted.
+each in taxonomy order (the relationships by defense, each defense's
+strongest evidence first); keys are sorted.
 
 STIX recommends UUIDv4 for these objects, and hashes for the content of
 every reference's ``url``.  Neither fits a reproducible export that
@@ -93,11 +97,17 @@ from typing import TYPE_CHECKING, Any, Final
 
 
 if TYPE_CHECKING:
-    from dnn_supply_chain._records import Attack, Defense, Paper
+    from dnn_supply_chain._records import (
+        Attack,
+        CounterEvidence,
+        Defense,
+        Paper,
+    )
     from dnn_supply_chain._taxonomy import Taxonomy
 
 
 __all__ = [
+    "CONFIDENCE",
     "EXTENSION_ID",
     "EXTENSION_VERSION",
     "NAMESPACE",
@@ -129,6 +139,26 @@ _OWASP: Final = (
     "https://owasp.org/www-project-machine-learning-security-top-10/"
 )
 _OWASP_SOURCE: Final = "owasp-ml-top-10-2023"
+
+#: The ``confidence`` of a ``mitigates`` relationship, by the basis of its
+#: counter evidence: the values the STIX 2.1 specification gives the
+#: "None / Low / Med / High" scale (its appendix A, confidence scales)
+#: for High, Med and Low.  Nothing is None: a pair without evidence has
+#: no relationship.
+CONFIDENCE: Final = {"evaluated": 85, "claimed": 50, "mechanism": 15}
+
+#: What each basis means, for the description of a relationship.
+_MEANING: Final = {
+    "evaluated": "the defense's paper or official code runs this attack",
+    "claimed": (
+        "the defense's own text claims a narrow family of attacks that this "
+        "attack belongs to, without testing it"
+    ),
+    "mechanism": (
+        "the defense's method applies to this attack by construction; "
+        "nothing claims or tests it"
+    ),
+}
 
 
 def _stix_id(stix_type: str, *keys: str) -> str:
@@ -434,27 +464,39 @@ def _course_of_action(taxonomy: Taxonomy, defense: Defense) -> dict[str, Any]:
     return found
 
 
-def _mitigates(defense: Defense, attack: Attack) -> dict[str, Any]:
+def _sentence(text: str) -> str:
     """
-    Return the relationship saying that *defense* mitigates *attack*.
+    Return *text* ending with a full stop.
+    """
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
+def _mitigates(
+    defense: Defense, attack: Attack, link: CounterEvidence
+) -> dict[str, Any]:
+    """
+    Return the relationship saying that *defense* mitigates *attack*, on
+    the evidence of *link*.
     """
     found = _common(
         "relationship",
         _stix_id("relationship", "mitigates", defense.id, attack.id),
     )
-    reasons = []
-    if attack.id in defense.attacks:
-        reasons.append("the defense names the attack")
-    shared = [t for t in attack.threat_types if t in defense.counters]
-    if shared:
-        reasons.append(f"shared threat types: {', '.join(shared)}")
+    parts = [
+        f"{defense.name} counters {attack.name}.",
+        f"Basis: {link.basis} ({_MEANING[link.basis]}).",
+        f"Evidence: {_sentence(link.evidence)}",
+        f"Source: {_sentence(link.source)}",
+    ]
+    if link.caveat is not None:
+        parts.append(f"Caveat: {_sentence(link.caveat)}")
     found.update(
         relationship_type="mitigates",
         source_ref=_stix_id("course-of-action", defense.id),
         target_ref=_stix_id("attack-pattern", attack.id),
-        description=(
-            f"{defense.name} counters {attack.name} ({'; '.join(reasons)})."
-        ),
+        confidence=CONFIDENCE[link.basis],
+        description=" ".join(parts),
     )
     return found
 
@@ -480,9 +522,9 @@ def render(taxonomy: Taxonomy) -> str:
         *(_attack_pattern(taxonomy, a) for a in taxonomy.attacks),
         *(_course_of_action(taxonomy, d) for d in taxonomy.defenses),
         *(
-            _mitigates(d, a)
+            _mitigates(d, taxonomy.attack(link.attack), link)
             for d in taxonomy.defenses
-            for a in taxonomy.attacks_countered_by(d.id)
+            for link in taxonomy.counter_evidence(defense=d.id)
         ),
     ]
     digest = hashlib.sha256(_dumps(objects).encode("utf-8")).hexdigest()

@@ -9,14 +9,21 @@ import argparse
 from typing import TYPE_CHECKING
 
 from ._common import UsageError, add_format_option
-from ._output import dump, label, plain, provenance
+from ._output import (
+    dump,
+    evidence_entries,
+    evidence_lines,
+    label,
+    plain,
+    provenance,
+)
 
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import TextIO
 
-    from dnn_supply_chain._records import Record
+    from dnn_supply_chain._records import Basis, CounterEvidence, Record
     from dnn_supply_chain._taxonomy import Taxonomy
     from dnn_supply_chain.crosswalk import CrosswalkMatch
 
@@ -30,6 +37,23 @@ _PLURALS = {
     "defenses": "defense",
     "papers": "paper",
 }
+
+# The bases of counter evidence, strongest first: ``_records.BASES``
+# (a test checks they agree), written out so that building the parser,
+# which ``--version`` does too, imports no record module.
+_BASES = ("evaluated", "claimed", "mechanism")
+
+#: What ``show`` calls the evidence of an attack, and of a defense.
+_EVIDENCE_LINKS = {"attack": "countered by", "defense": "counters"}
+
+#: What ``show`` says of an attack, and of a defense, without counter
+#: evidence; scripts may match the first.
+_NO_DEFENSE = "no known defense in the taxonomy"
+_NO_ATTACK = "no evidence in the taxonomy that it counters an attack"
+
+
+def _add_basis_option(parser: argparse.ArgumentParser, text: str) -> None:
+    parser.add_argument("--basis", choices=_BASES, help=text)
 
 
 def register(subparsers: Subparsers) -> None:
@@ -81,6 +105,21 @@ def _register_list(subparsers: Subparsers) -> None:
         choices=("attack", "defense"),
         help="papers only: cited by an attack or by a defense",
     )
+    lst.add_argument(
+        "--undefended",
+        action="store_const",
+        const=True,
+        help=(
+            "attacks only: those no defense of the taxonomy has evidence "
+            "against (at --basis or stronger)"
+        ),
+    )
+    _add_basis_option(
+        lst,
+        "attacks and defenses: only those with counter evidence at this "
+        "basis or stronger (evaluated, claimed, mechanism: strongest "
+        "first); with --undefended, those without",
+    )
     code = lst.add_mutually_exclusive_group()
     code.add_argument(
         "--has-code",
@@ -100,7 +139,8 @@ def _register_list(subparsers: Subparsers) -> None:
     lst.set_defaults(handler=_list)
 
 
-#: The criteria of ``Taxonomy.find`` that apply to each kind it finds.
+#: The criteria that apply to each kind: those of ``Taxonomy.find``, and
+#: the counter evidence (``undefended``, ``basis``).
 _APPLICABLE = {
     "attack": frozenset(
         {
@@ -112,11 +152,27 @@ _APPLICABLE = {
             "venue",
             "author",
             "has_code",
+            "undefended",
+            "basis",
         }
     ),
     "defense": frozenset(
         {
             "stage",
+            "threat_type",
+            "modality",
+            "year",
+            "venue",
+            "author",
+            "has_code",
+            "basis",
+        }
+    ),
+    "paper": frozenset(
+        {
+            "stage",
+            "category",
+            "role",
             "threat_type",
             "modality",
             "year",
@@ -140,12 +196,14 @@ def _list(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
         "author": args.author,
         "has_code": args.has_code,
         "role": args.role,
+        "undefended": args.undefended,
+        "basis": args.basis,
     }
     given = {k: v for k, v in criteria.items() if v is not None}
     if kind in ("stage", "category"):
         applicable = frozenset({"stage"} if kind == "category" else ())
     else:
-        applicable = _APPLICABLE.get(kind, frozenset(criteria))
+        applicable = _APPLICABLE[kind]
     extra = sorted(set(given) - applicable)
     if extra:
         flags = ", ".join("--" + k.replace("_", "-") for k in extra)
@@ -161,12 +219,36 @@ def _list(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
             else tax.categories
         )
     else:
+        undefended = given.pop("undefended", False)
+        basis: Basis | None = given.pop("basis", None)
         records = tax.find(kind, **given)
+        if undefended:
+            open_ids = {
+                a.id for a in tax.undefended(basis=basis or "mechanism")
+            }
+            records = tuple(r for r in records if r.id in open_ids)
+        elif basis is not None:
+            records = tuple(r for r in records if _evidence_of(tax, r, basis))
     if args.format == "json":
         dump([plain(tax, r) for r in records], out)
         return
     width = max((len(r.id) for r in records), default=0)
     out.writelines(f"{rec.id:<{width}}  {label(rec)}\n" for rec in records)
+
+
+def _evidence_of(
+    tax: Taxonomy, rec: Record, basis: Basis | None
+) -> tuple[CounterEvidence, ...]:
+    """
+    The counter evidence of an attack or a defense, at *basis* or
+    stronger, strongest first; ``()`` for other records.
+    """
+    kind = tax.kind_of(rec.id)
+    if kind == "attack":
+        return tax.counter_evidence(attack=rec.id, basis=basis)
+    if kind == "defense":
+        return tax.counter_evidence(defense=rec.id, basis=basis)
+    return ()
 
 
 # -- show -------------------------------------------------------------------
@@ -176,7 +258,11 @@ def _register_show(subparsers: Subparsers) -> None:
     show = subparsers.add_parser(
         "show",
         help="show one record and what it links to",
-        description="Show one record, by id, and the records it links to.",
+        description=(
+            "Show one record, by id, and the records it links to.  An "
+            "attack's defenses, and a defense's attacks, come from the "
+            "counter evidence alone, each with its basis, caveat and source."
+        ),
     )
     show.add_argument(
         "id",
@@ -184,6 +270,11 @@ def _register_show(subparsers: Subparsers) -> None:
             "the id of any record, or an ATLAS or OWASP ML Top 10 id or "
             "name (AML.T0018, ML06, 'Backdoor ML Model')"
         ),
+    )
+    _add_basis_option(
+        show,
+        "attacks and defenses: list only the counter evidence at this basis "
+        "or stronger (evaluated, claimed, mechanism: strongest first)",
     )
     add_format_option(show)
     show.set_defaults(handler=_show)
@@ -193,18 +284,42 @@ def _show(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
     if args.id not in tax:
         match = _crosswalk_match(tax, args.id)
         if match is not None:
+            if args.basis is not None:
+                msg = (
+                    "show --basis applies to attacks and defenses, not to "
+                    f"{match.entry.id}"
+                )
+                raise UsageError(msg)
             _show_crosswalk(tax, match, args, out)
             return
     rec = tax.get(args.id)
+    kind = tax.kind_of(rec.id)
+    evidence_link = _EVIDENCE_LINKS.get(kind)
+    if args.basis is not None and evidence_link is None:
+        from dnn_supply_chain._text import article
+
+        msg = (
+            "show --basis applies to attacks and defenses; "
+            f"{rec.id!r} is {article(kind)}"
+        )
+        raise UsageError(msg)
     links = tax.neighbours(rec.id)
+    evidence = _evidence_of(tax, rec, args.basis)
+    other = "defense" if kind == "attack" else "attack"
+    data = plain(tax, rec)
     if args.format == "json":
-        data = plain(tax, rec)
-        data["links"] = {k: [r.id for r in v] for k, v in links.items()}
+        data["links"] = {
+            k: evidence_entries(evidence, other=other)
+            if k == evidence_link
+            else [r.id for r in v]
+            for k, v in links.items()
+        }
         data["provenance"] = provenance(tax, rec.id)
         dump(data, out)
         return
-    data = plain(tax, rec)
-    kind = data.pop("kind")
+    data.pop("kind")
+    if kind == "defense":
+        data = _defense_fields(data)
     data["source"] = str(tax.provenance(rec.id))
     out.write(f"{label(rec)}\n{kind} {rec.id}\n\n")
     width = max(len(k) for k in data)
@@ -213,8 +328,58 @@ def _show(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
         for key, value in data.items()
     )
     for title, items in links.items():
-        out.write(f"\n{title} ({len(items)}):\n")
-        out.writelines(f"  {item.id}  {label(item)}\n" for item in items)
+        if title != evidence_link:
+            out.write(f"\n{title} ({len(items)}):\n")
+            out.writelines(f"  {item.id}  {label(item)}\n" for item in items)
+            continue
+        qualifier = (
+            ""
+            if args.basis in (None, _BASES[-1])
+            else f"; basis {args.basis} or stronger"
+        )
+        out.write(f"\n{title} ({len(evidence)}{qualifier}):\n")
+        if evidence:
+            out.writelines(
+                f"{line}\n"
+                for line in evidence_lines(tax, evidence, other=other)
+            )
+        else:
+            out.write(f"  {_nothing(tax, rec.id, kind, args.basis)}\n")
+
+
+def _defense_fields(data: dict[str, object]) -> dict[str, object]:
+    """
+    A defense's fields as ``show`` prints them: its threat types under that
+    name (a defense's ``counters`` field describes it, and pairs it with no
+    attack), without the deprecated ``attacks`` list when empty.
+    """
+    shown: dict[str, object] = {}
+    for key, value in data.items():
+        if key == "counters":
+            shown["threat_types"] = value
+        elif key == "attacks":
+            if value:
+                shown["attacks (deprecated)"] = value
+        else:
+            shown[key] = value
+    return shown
+
+
+def _nothing(tax: Taxonomy, rid: str, kind: str, basis: Basis | None) -> str:
+    """
+    What ``show`` says of an attack or a defense with no counter evidence
+    at *basis*: that there is none, and how many weaker links there are.
+    """
+    text = _NO_DEFENSE if kind == "attack" else _NO_ATTACK
+    if basis in (None, _BASES[-1]):
+        return text
+    weaker = len(_evidence_of(tax, tax.get(rid), None))
+    if not weaker:
+        return text
+    return (
+        f"{text}, at basis {basis} or stronger; {weaker} with weaker "
+        f"evidence (--basis {_BASES[-1]} lists them)"
+    )
 
 
 def _text(value: object, indent: int) -> str:

@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 
 if TYPE_CHECKING:
-    from dnn_supply_chain._records import Record
+    from collections.abc import Sequence
+
+    from dnn_supply_chain._records import CounterEvidence, Record
     from dnn_supply_chain._taxonomy import Taxonomy
 
 
@@ -68,3 +70,44 @@ def origin(tax: Taxonomy, record: str) -> str:
     """
     prov = tax.provenance(record)
     return "" if prov.extension is None else f" ({prov.source} {prov.version})"
+
+
+def evidence_entries(
+    links: Sequence[CounterEvidence], *, other: str
+) -> list[dict[str, Any]]:
+    """
+    *links* as JSON-compatible data, each naming the record at its *other*
+    end (``"attack"`` or ``"defense"``) by id, with its basis, evidence,
+    source and caveat.
+    """
+    return [
+        {
+            "id": getattr(link, other),
+            "basis": link.basis,
+            "evidence": link.evidence,
+            "source": link.source,
+            "caveat": link.caveat,
+        }
+        for link in links
+    ]
+
+
+def evidence_lines(
+    tax: Taxonomy, links: Sequence[CounterEvidence], *, other: str
+) -> list[str]:
+    """
+    *links* as the lines of a ``show`` section: the record at the *other*
+    end with the link's basis, then, indented, its caveat if any and its
+    source.
+    """
+    width = max((len(getattr(link, other)) for link in links), default=0)
+    lines = []
+    for link in links:
+        rec = tax.get(getattr(link, other))
+        lines.append(
+            f"  {rec.id:<{width}}  {label(rec)} (basis: {link.basis})"
+        )
+        if link.caveat is not None:
+            lines.append(f"      caveat: {link.caveat}")
+        lines.append(f"      source: {link.source}")
+    return lines
