@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import typing
 import zipfile
 
 from importlib.metadata import version
@@ -30,6 +31,9 @@ class TestPublicApi:
         assert len(set(dsc.__all__)) == len(dsc.__all__)
         for name in dsc.__all__:
             obj = getattr(dsc, name)
+            # A type alias (Basis, Record) is documented by its #: comment.
+            if typing.get_origin(obj) is not None:
+                continue
             if isinstance(obj, type) or callable(obj):
                 assert obj.__doc__, name
 
