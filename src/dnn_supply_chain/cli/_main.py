@@ -88,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     Run the command line with *argv* (default: ``sys.argv[1:]``).
 
-    Standard output is an :class:`~._common.Output` while it runs: a
+    Standard output is wrapped while it runs (``_common.Output``): a
     reader that goes away (``| head``) leaves the command's own exit
     status, and what is left to write is dropped quietly.  An error
     writing the output is a message and exit status 2; Ctrl-C is exit
