@@ -531,6 +531,38 @@ class TestPlain:
             for x in (next(iter(value)), value["k"][0], value["k"][1])  # type: ignore[index]
         ]
 
+    @given(
+        st.recursive(
+            st.none()
+            | st.booleans()
+            | st.integers()
+            | st.floats(allow_nan=False)
+            | st.text()
+            | st.binary(max_size=3)
+            | st.sets(st.integers(), max_size=2),
+            lambda inner: st.lists(inner, max_size=3)
+            | st.tuples(inner, inner)
+            | st.dictionaries(
+                st.text(max_size=3) | st.integers() | st.none(),
+                inner,
+                max_size=3,
+            ),
+            max_leaves=12,
+        )
+    )
+    def test_any_python_value(self, value):
+        """
+        Any value either copies into data JSON writes and reads back
+        unchanged, or is a ParseFailure; nothing else escapes.
+        """
+        try:
+            copied = plain(value)
+        except ParseFailure as exc:
+            assert exc.message
+            return
+        text = json.dumps(copied)
+        assert copied == json.loads(text)
+
     def test_raising_mapping_left_to_the_caller(self):
         """
         An error iterating a mapping is the caller's to report.

@@ -139,9 +139,18 @@ class Output(io.TextIOBase):
         return True
 
     def _target(self) -> TextIO:
-        if self._stream is None:
+        if self._stream is None or getattr(self._stream, "closed", False):
             raise OSError(errno.EBADF, "standard output is closed")
         return self._stream
+
+    def close(self) -> None:
+        """
+        Stop writing; the stream itself is left open (and unflushed: the
+        garbage collector closes this object, and the stream is not its
+        to flush then).
+        """
+        self._stream = None
+        super().close()
 
     def write(self, text: str) -> int:
         """
@@ -166,7 +175,11 @@ class Output(io.TextIOBase):
         """
         Flush the stream; a reader that went away is remembered.
         """
-        if self.broken or self._stream is None:
+        if (
+            self.broken
+            or self._stream is None
+            or getattr(self._stream, "closed", False)
+        ):
             return
         try:
             self._stream.flush()
