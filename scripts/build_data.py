@@ -40,7 +40,8 @@ OWASP = ROOT / "reference" / "owasp-ml-top10-2023.json"
 CROSSWALK_OUTPUT = (
     ROOT / "src" / "dnn_supply_chain" / "data" / "crosswalk.json"
 )
-MANIFEST = ROOT / "src" / "dnn_supply_chain" / "data" / "manifest.json"
+DATA = ROOT / "src" / "dnn_supply_chain" / "data"
+MANIFEST = DATA / "manifest.json"
 FRAGMENT_SCHEMA = (
     ROOT / "src" / "dnn_supply_chain" / "data" / "fragment.schema.json"
 )
@@ -555,9 +556,41 @@ DATA_VERSION = "0.1.0"
 LISTING_COMMIT = "7b56db4"
 
 
-def render_manifest(taxonomy_text: str, crosswalk_text: str) -> str:
+def data_files(written: dict[Path, str]) -> dict[str, bytes]:
     """
-    Return the manifest of the bundled data: versions, counts, checksums.
+    The bytes of every data file the manifest checksums, by its path under
+    ``data/``: the files this script writes as in *written*, every other
+    file (schemas, the example threat model) as it is on disk.
+    """
+    found: dict[str, bytes] = {}
+    for path in sorted(DATA.rglob("*")):
+        name = path.relative_to(DATA).as_posix()
+        if (
+            not path.is_file()
+            or path == MANIFEST
+            or any(part.startswith(".") for part in path.parts)
+            or "__pycache__" in path.parts
+        ):
+            continue
+        text = written.get(path)
+        found[name] = (
+            path.read_bytes() if text is None else text.encode("utf-8")
+        )
+    for path, text in written.items():
+        if path != MANIFEST:
+            found.setdefault(
+                path.relative_to(DATA).as_posix(), text.encode("utf-8")
+            )
+    return dict(sorted(found.items()))
+
+
+def render_manifest(
+    taxonomy_text: str, crosswalk_text: str, files: dict[str, bytes]
+) -> str:
+    """
+    Return the manifest of the bundled data: versions, counts, and the
+    checksum of each file in *files* (every data file, by its path under
+    ``data/``).
     """
     taxonomy = json.loads(taxonomy_text)
     crosswalk = json.loads(crosswalk_text)
@@ -587,12 +620,8 @@ def render_manifest(taxonomy_text: str, crosswalk_text: str) -> str:
             )
         },
         "sha256": {
-            "taxonomy.json": hashlib.sha256(
-                taxonomy_text.encode("utf-8")
-            ).hexdigest(),
-            "crosswalk.json": hashlib.sha256(
-                crosswalk_text.encode("utf-8")
-            ).hexdigest(),
+            name: hashlib.sha256(data).hexdigest()
+            for name, data in files.items()
         },
     }
     return json.dumps(manifest, ensure_ascii=False, indent=1) + "\n"
@@ -640,7 +669,7 @@ def main(argv: list[str] | None = None) -> int:
         + "\n",
     }
     outputs[MANIFEST] = render_manifest(
-        outputs[OUTPUT], outputs[CROSSWALK_OUTPUT]
+        outputs[OUTPUT], outputs[CROSSWALK_OUTPUT], data_files(outputs)
     )
     stale = 0
     for path, text in outputs.items():

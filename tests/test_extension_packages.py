@@ -239,19 +239,23 @@ class TestBroken:
 
     def test_warns_and_keeps_the_others(self, sites):
         """
-        load() warns once per broken entry point and still merges the
-        working extension.
+        load() warns once per broken entry point (one that calls
+        sys.exit() too) and still merges the working extension.
         """
         loaded = python(LOAD, sites["extension"], sites["broken-extension"])
 
         messages = {
             name: message
             for category, message in loaded["warnings"]
-            for name in ("unimportable", "dangling")
+            for name in ("unimportable", "dangling", "exits")
             if category == "ExtensionWarning" and f"'{name}'" in message
         }
-        assert 2 == len(loaded["warnings"])
-        assert {"unimportable", "dangling"} == set(messages)
+        assert 3 == len(loaded["warnings"])
+        assert {"unimportable", "dangling", "exits"} == set(messages)
+        assert (
+            "raised SystemExit: a plugin must never end the program"
+            in messages["exits"]
+        )
         for message in messages.values():
             assert "broken-dsc-extension" in message
         assert "ModuleNotFoundError" in messages["unimportable"]
@@ -267,8 +271,8 @@ class TestBroken:
 
     def test_strict_names_every_broken_extension(self, sites):
         """
-        load(strict=True) raises ExtensionError naming both broken entry
-        points and their causes.
+        load(strict=True) raises ExtensionError naming every broken entry
+        point and its cause.
         """
         code = """
             import json
@@ -291,6 +295,8 @@ class TestBroken:
             "ModuleNotFoundError",
             "'dangling'",
             "unknown stage 'nowhere'",
+            "'exits'",
+            "SystemExit",
         ):
             assert part in message
 
@@ -308,13 +314,14 @@ class TestBroken:
         assert {
             "acme": ["acme-dsc-extension", "1.0.0", "loaded"],
             "dangling": ["broken-dsc-extension", "1.0.0", "skipped"],
+            "exits": ["broken-dsc-extension", "1.0.0", "skipped"],
             "unimportable": ["broken-dsc-extension", "1.0.0", "skipped"],
         } == {
             e["name"]: [e["distribution"], e["version"], e["status"]]
             for e in json.loads(result.stdout)
         }
         assert 0 == text.returncode
-        for name in ("acme", "dangling", "unimportable"):
+        for name in ("acme", "dangling", "exits", "unimportable"):
             assert name in text.stdout
 
     def test_strict_option(self, sites):

@@ -385,28 +385,32 @@ class TestFailurePolicy:
 
     def test_collision_between_extensions(self, acme, install):  # noqa: ARG002
         """
-        Two extensions defining the same id: the later one is refused,
-        naming both.
+        Two extensions declaring the same namespace: neither is loaded,
+        each naming the other, whichever sorts first.
         """
         install(
             "copy-ext",
-            {"copy": "copy_ext:f.toml"},
+            {"aaa-copy": "copy_ext:f.toml"},
             {"copy_ext/f.toml": ACME},
         )
         with pytest.raises(dsc.ExtensionError) as exc_info:
             dsc.load(strict=True)
-        text = str(exc_info.value)
-        assert (
-            "namespace 'acme' is declared by extension 'acme' (acme-ext 1.0) too"
-            in text
-        )
-        assert (
-            "extension 'copy' (copy-ext 1.0) defines the same id as extension 'acme' (acme-ext 1.0)"
-            in text
-        )
+        assert [
+            (
+                "extension 'aaa-copy' (copy-ext 1.0)",
+                "namespace 'acme' is declared by extension 'acme' (acme-ext 1.0) too; a namespace belongs to one extension, so none of them is loaded: uninstall all but one",
+            ),
+            (
+                "extension 'acme' (acme-ext 1.0)",
+                "namespace 'acme' is declared by extension 'aaa-copy' (copy-ext 1.0) too; a namespace belongs to one extension, so none of them is loaded: uninstall all but one",
+            ),
+        ] == [(p.source, p.message) for p in exc_info.value.problems]
         tax, messages = load_warned()
-        assert "acme-ext" == tax.provenance("acme:prompt-leak").source
-        assert 1 == len(messages)
+        assert "acme:prompt-leak" not in tax
+        assert {"aaa-copy": "skipped", "acme": "skipped"} == {
+            i.name: i.status for i in tax.extensions
+        }
+        assert 2 == len(messages)
 
     def test_cascade(self, install):
         """
@@ -727,12 +731,28 @@ class TestCommands:
     @pytest.mark.usefixtures("acme")
     def test_validate_installed_copy(self, capsys, tmp_path):
         """
-        Validating the file of an installed extension does not collide with
-        its installed copy.
+        Validating the data file of an installed extension does not collide
+        with its installed copy.
+        """
+        path = tmp_path / "site" / "acme_ext" / "fragment.toml"
+        assert 0 == run(capsys, "validate", str(path))[0]
+
+    @pytest.mark.usefixtures("acme")
+    def test_validate_taken_namespace(self, capsys, tmp_path):
+        """
+        Another file declaring an installed extension's namespace is
+        refused, naming that extension; --no-extensions checks it against
+        the bundled survey alone.
         """
         path = tmp_path / "f.toml"
         path.write_text(ACME, encoding="utf-8")
-        assert 0 == run(capsys, "validate", str(path))[0]
+        code, out, err = run(capsys, "validate", str(path))
+        assert (2, "") == (code, out)
+        assert (
+            f"dnn-supply-chain: error: {path}: namespace: namespace 'acme' belongs to the installed extension 'acme' (acme-ext 1.0): choose another namespace, or uninstall that extension to check this fragment as its replacement\n"
+            == err
+        )
+        assert 0 == run(capsys, "--no-extensions", "validate", str(path))[0]
 
 
 class TestCheckExtension:

@@ -21,8 +21,14 @@ import attrs
 
 from ._checks import NotFast, build
 from ._convert import record_to_dict, structure
+from ._files import ReadFailure, read_data
 from ._integrity import check_records
-from ._packaged import parse_json, read_manifest, read_verified
+from ._packaged import (
+    parse_packaged,
+    read_manifest,
+    read_verified,
+    reinstall,
+)
 from ._records import (
     BUNDLED,
     CLASS_OF_COLLECTION,
@@ -369,26 +375,25 @@ def load_file(path: str | Path) -> Taxonomy:
     """
     Load a taxonomy from a JSON file in the bundled file's form.
 
-    Nothing in the file is executed, and nothing is fetched.
+    Nothing in the file is executed, and nothing is fetched.  The file is
+    read within bounds (see :doc:`/formats`): a FIFO, a device or a
+    directory is refused, and so is a file bigger than the size limit.
 
     Raises:
-        TaxonomyDataError: The file is not valid taxonomy data; every
-            problem is listed.
-        OSError: The file cannot be read.
+        TaxonomyDataError: The file cannot be read, or is not valid
+            taxonomy data; every problem is listed.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       A file that cannot be read raises :class:`TaxonomyDataError`
+       naming it, not :class:`OSError`.
     """
-    path = Path(path)
+    source = str(Path(path))
     try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        problem = Problem(
-            source=str(path),
-            message=f"the file is not UTF-8 text ({exc.reason} at byte "
-            f"{exc.start})",
-        )
-        raise TaxonomyDataError([problem]) from None
-    return taxonomy_from_dict(parse_json(text, str(path)), source=str(path))
+        data = read_data(path, toml=False, source=source)
+    except ReadFailure as exc:
+        raise TaxonomyDataError([exc.problem]) from None
+    return taxonomy_from_dict(data, source=source)
 
 
 def _load_bundled() -> Taxonomy:
@@ -396,23 +401,19 @@ def _load_bundled() -> Taxonomy:
     source = f"dnn_supply_chain/data/{_BUNDLED}"
     raw = read_verified(_BUNDLED)
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        problem = Problem(
-            source=source,
-            message="the file is not UTF-8 text; reinstall dnn-supply-chain",
-        )
-        raise TaxonomyDataError([problem]) from None
-    tax = taxonomy_from_dict(parse_json(text, source), source=source)
+        tax = taxonomy_from_dict(parse_packaged(raw, source), source=source)
+    except TaxonomyDataError as exc:
+        # The file is the one released (its checksum matched the
+        # manifest's), so the install is damaged beyond one file.
+        raise reinstall(list(exc.problems)) from None
     counts = {c: len(getattr(tax, c)) for c in COLLECTIONS}
     expected = {c: getattr(manifest, c) for c in COLLECTIONS}
     if counts != expected:
         problem = Problem(
             source=source,
-            message=f"the data has {counts}, the manifest says {expected}; "
-            "reinstall dnn-supply-chain",
+            message=f"the data has {counts}, the manifest says {expected}",
         )
-        raise TaxonomyDataError([problem])
+        raise reinstall([problem])
     return tax._evolve(manifest=manifest)  # noqa: SLF001 - no check depends on it
 
 

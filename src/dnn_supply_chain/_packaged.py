@@ -1,46 +1,63 @@
 """
 The files shipped in the package: the data files, read with
 :mod:`importlib.resources`, and the manifest that names and checksums them.
+
+Every way an installed file can be damaged (missing, a directory, not
+UTF-8, not the file released, malformed) is one
+:class:`~dnn_supply_chain.TaxonomyDataError` naming the file and saying to
+reinstall.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 
 from importlib.resources import files
+from pathlib import Path
 from typing import Final, TypeVar
 
 import attrs
 
 from . import _checks as rules
 from ._convert import structure
+from ._files import ReadFailure, decode, read_bytes
 from ._parsing import ParseFailure, parse
 from .exceptions import Problem, TaxonomyDataError
 
 
 __all__ = [
+    "REINSTALL",
     "Manifest",
-    "parse_json",
+    "parse_packaged",
     "read_manifest",
     "read_packaged",
     "read_verified",
+    "read_verified_text",
+    "reinstall",
     "verify",
 ]
 
 _T = TypeVar("_T")
 _MANIFEST: Final = "manifest.json"
-_REINSTALL: Final = "reinstall dnn-supply-chain"
+#: The fix for every problem with an installed file.
+REINSTALL: Final = "reinstall dnn-supply-chain"
+_SHA256: Final = re.compile(r"[0-9a-f]{64}")
 
 
-def parse_json(text: str, source: str) -> object:
+def reinstall(problems: list[Problem]) -> TaxonomyDataError:
     """
-    Parse the JSON text of a data file, or raise
-    :class:`TaxonomyDataError`.
+    The error for *problems* of installed files, each ending with the
+    advice to reinstall.
     """
-    try:
-        return parse(text, toml=False)
-    except ParseFailure as exc:
-        raise TaxonomyDataError([exc.problem(source)]) from None
+    return TaxonomyDataError(
+        [
+            p
+            if p.message.endswith(REINSTALL)
+            else attrs.evolve(p, message=f"{p.message}; {REINSTALL}")
+            for p in problems
+        ]
+    )
 
 
 def read_packaged(name: str, cls: type[_T]) -> _T:
@@ -56,16 +73,40 @@ def read_packaged(name: str, cls: type[_T]) -> _T:
     raw = (
         _read_bytes(name, source) if name == _MANIFEST else read_verified(name)
     )
-    data = _parse_packaged(raw, source)
+    data = parse_packaged(raw, source)
+    if name == _MANIFEST:
+        _check_checksums(data, source)
     found = structure(data, cls, source=source, location=())
     if isinstance(found, list):
-        raise TaxonomyDataError(
-            [
-                attrs.evolve(p, message=f"{p.message}; {_REINSTALL}")
-                for p in found
-            ]
-        )
+        raise reinstall(found)
     return found
+
+
+def _check_checksums(data: object, source: str) -> None:
+    """
+    Refuse a manifest whose ``sha256`` is not an object of file names to
+    SHA-256 digests (the converter would say less about it).
+    """
+    if not isinstance(data, dict) or "sha256" not in data:
+        return
+    sums = data["sha256"]
+    if not isinstance(sums, dict):
+        problem = Problem(
+            source=source,
+            location=("sha256",),
+            message="expected an object of file names to SHA-256 digests, "
+            f"got {type(sums).__name__}",
+        )
+        raise reinstall([problem])
+    for key, value in sums.items():
+        if not isinstance(value, str) or not _SHA256.fullmatch(value):
+            problem = Problem(
+                source=source,
+                location=("sha256", key),
+                message="expected a SHA-256 digest (64 hexadecimal digits), "
+                f"got {type(value).__name__} {value!r:.80}",
+            )
+            raise reinstall([problem])
 
 
 def read_verified(name: str) -> bytes:
@@ -81,34 +122,52 @@ def read_verified(name: str) -> bytes:
     return raw
 
 
-def _read_bytes(name: str, source: str) -> bytes:
+def read_verified_text(name: str) -> str:
+    """
+    The UTF-8 text of the packaged data file *name* (a path under
+    ``data/``, such as ``examples/edge-deployment.toml``), checked against
+    the manifest.
+
+    Raises:
+        TaxonomyDataError: The file is missing, changed since release or
+            not UTF-8 text; the message says to reinstall.
+    """
+    source = f"dnn_supply_chain/data/{name}"
     try:
-        return (files("dnn_supply_chain") / "data" / name).read_bytes()
+        return decode(read_verified(name), source=source)
+    except ReadFailure as exc:
+        raise reinstall([exc.problem]) from None
+
+
+def _read_bytes(name: str, source: str) -> bytes:
+    resource = files("dnn_supply_chain").joinpath("data", *name.split("/"))
+    try:
+        if isinstance(resource, Path):
+            # A file on disk: read within bounds (never a FIFO, a device
+            # or more than the size limit).
+            return read_bytes(resource, source=source)
+        return resource.read_bytes()
+    except ReadFailure as exc:
+        raise reinstall([exc.problem]) from None
     except OSError as exc:
         problem = Problem(
             source=source,
-            message=f"cannot read the file ({exc.strerror or exc}); {_REINSTALL}",
+            message=f"cannot read the file: {exc.strerror or exc}",
         )
-        raise TaxonomyDataError([problem]) from None
+        raise reinstall([problem]) from None
 
 
-def _parse_packaged(raw: bytes, source: str) -> object:
+def parse_packaged(raw: bytes, source: str) -> object:
+    """
+    Parse the bytes of a packaged JSON file, or raise the "reinstall"
+    :class:`TaxonomyDataError`.
+    """
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        problem = Problem(
-            source=source,
-            message=f"the file is not UTF-8 text ({exc.reason} at byte "
-            f"{exc.start}); {_REINSTALL}",
-        )
-        raise TaxonomyDataError([problem]) from None
-    try:
-        return parse(text, toml=False)
+        return parse(decode(raw, source=source), toml=False)
+    except ReadFailure as exc:
+        raise reinstall([exc.problem]) from None
     except ParseFailure as exc:
-        problem = exc.problem(source)
-        raise TaxonomyDataError(
-            [attrs.evolve(problem, message=f"{problem.message}; {_REINSTALL}")]
-        ) from None
+        raise reinstall([exc.problem(source)]) from None
 
 
 # manifest.json as it is written, read with the converter (a good file by
@@ -229,6 +288,15 @@ def verify(name: str, data: bytes, manifest: Manifest) -> None:
     """
     expected = dict(manifest.sha256).get(name)
     actual = hashlib.sha256(data).hexdigest()
+    if expected is None:
+        problem = Problem(
+            source=f"dnn_supply_chain/data/{name}",
+            message=(
+                "the manifest has no checksum for this file, so it cannot "
+                f"be verified; {REINSTALL}"
+            ),
+        )
+        raise TaxonomyDataError([problem])
     if expected != actual:
         problem = Problem(
             source=f"dnn_supply_chain/data/{name}",
@@ -236,7 +304,7 @@ def verify(name: str, data: bytes, manifest: Manifest) -> None:
                 f"checksum mismatch: the file is not the one released with "
                 f"data {manifest.data_version} (sha256 {actual}, expected "
                 f"{expected}); it was changed or damaged after installation: "
-                "reinstall dnn-supply-chain"
+                f"{REINSTALL}"
             ),
         )
         raise TaxonomyDataError([problem])

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._common import UsageError
+from ._common import UsageError, write_file
 from ._output import echo
 
 
@@ -46,14 +46,17 @@ def register(subparsers: Subparsers) -> None:
         ),
     )
     export.add_argument(
-        "-o", "--output", help="write to this file instead of standard output"
+        "-o",
+        "--output",
+        help=(
+            "write to this file instead of standard output (through a "
+            "temporary file: a failure leaves an existing file as it was)"
+        ),
     )
     export.set_defaults(handler=_export)
 
 
 def _export(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
-    from pathlib import Path
-
     from dnn_supply_chain._export import FORMATS, export
 
     if args.format not in FORMATS:
@@ -65,5 +68,5 @@ def _export(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
     if args.output is None:
         out.write(text)
         return
-    Path(args.output).write_text(text, encoding="utf-8")
+    write_file(args.output, text)
     echo(f"wrote {args.output}", err=True)

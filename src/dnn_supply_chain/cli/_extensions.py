@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from typing import TextIO
 
+    from dnn_supply_chain._records import ExtensionInfo
     from dnn_supply_chain._taxonomy import Taxonomy
 
     from ._common import Subparsers
@@ -42,7 +43,9 @@ def register(subparsers: Subparsers) -> None:
         help="validate an extension fragment file",
         description=(
             "Validate a fragment file (TOML or JSON) without installing it: "
-            "its form, and that it merges into the taxonomy.  Exit 0 when "
+            "its form, and that it merges into the bundled survey and the "
+            "installed extensions (a namespace an installed extension owns "
+            "is taken, but by that extension's own file).  Exit 0 when "
             "valid, 2 with every problem and its path when not."
         ),
     )
@@ -84,6 +87,20 @@ def _extensions(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
         out.writelines(f"    {problem}\n" for problem in info.problems)
 
 
+def _is_installed_copy(info: ExtensionInfo, file: str) -> bool:
+    """
+    Whether *file* is the data file of the installed extension *info*.
+    """
+    import os
+
+    from dnn_supply_chain.extensions._discovery import installed_file
+
+    installed = installed_file(info)
+    if installed is None:
+        return False
+    return os.path.realpath(installed) == os.path.realpath(file)
+
+
 def _validate(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> int:
     from dnn_supply_chain import _loading
     from dnn_supply_chain.exceptions import ExtensionError
@@ -91,11 +108,12 @@ def _validate(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> int:
 
     fragment = read_fragment(args.file)
     # Validate against the bundled survey and the installed extensions,
-    # but for an installed copy of this very fragment (same namespace).
+    # but the installed extension whose data file this very file is: a
+    # different file with an installed extension's namespace collides.
     others = [
         info.name
         for info in tax.extensions
-        if info.status == "loaded" and info.namespace != fragment.namespace
+        if info.status == "loaded" and not _is_installed_copy(info, args.file)
     ]
     base = _loading.load(extensions=others or False, strict=False)
     problems = validate_fragment(fragment, base, source=args.file)

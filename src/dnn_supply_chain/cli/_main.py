@@ -8,10 +8,10 @@ import argparse
 import sys
 import warnings
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO, cast
 
 from . import _browse, _export, _extensions, _threats, _tree
-from ._common import PROG, UsageError
+from ._common import INTERRUPTED, PROG, Output, UsageError, detach
 from ._output import echo
 
 
@@ -64,12 +64,18 @@ def _build_parser() -> argparse.ArgumentParser:
 
 
 def _version() -> int:
-    from importlib.metadata import version
+    from importlib.metadata import PackageNotFoundError, version
 
-    from dnn_supply_chain._packaged import read_manifest
+    from dnn_supply_chain._packaged import REINSTALL, read_manifest
     from dnn_supply_chain.exceptions import TaxonomyDataError
 
-    echo(f"{PROG} {version(PROG)}")
+    try:
+        echo(f"{PROG} {version(PROG)}")
+    except PackageNotFoundError:
+        echo(
+            f"{PROG}: the installed metadata is missing; {REINSTALL}", err=True
+        )
+        return 1
     try:
         echo(str(read_manifest()))
     except TaxonomyDataError as exc:
@@ -82,9 +88,45 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     Run the command line with *argv* (default: ``sys.argv[1:]``).
 
+    Standard output is wrapped while it runs (``_common.Output``): a
+    reader that goes away (``| head``) leaves the command's own exit
+    status, and what is left to write is dropped quietly.  An error
+    writing the output is a message and exit status 2; Ctrl-C is exit
+    status 130, without a traceback.
+
     Returns:
         The exit status.
     """
+    real = sys.stdout
+    out = Output(real)
+    sys.stdout = cast("TextIO", out)
+    failed = False
+    try:
+        try:
+            code = _main(argv, cast("TextIO", out))
+            out.flush()
+        except KeyboardInterrupt:
+            echo(f"{PROG}: interrupted", err=True)
+            code = INTERRUPTED
+        except OSError as exc:
+            failed = True
+            echo(f"{PROG}: error: {_os_error(exc)}", err=True)
+            code = 2
+    finally:
+        sys.stdout = real
+        if (out.broken or failed) and real is not None:
+            detach(real)
+    return code
+
+
+def _os_error(exc: OSError) -> str:
+    reason = exc.strerror or str(exc)
+    if exc.filename is not None:
+        return f"{exc.filename}: {reason}"
+    return f"cannot write the output: {reason}"
+
+
+def _main(argv: Sequence[str] | None, out: TextIO) -> int:
     parser = _build_parser()
     args = parser.parse_args(argv)
     if args.version:
@@ -93,10 +135,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_usage(sys.stderr)
         echo(f"{PROG}: error: name a command", err=True)
         return 2
-    return _run(args)
+    return _run(args, out)
 
 
-def _run(args: argparse.Namespace) -> int:  # noqa: PLR0911 - one exit per outcome
+def _run(args: argparse.Namespace, out: TextIO) -> int:
     from dnn_supply_chain import _loading
     from dnn_supply_chain.exceptions import (
         DnnSupplyChainError,
@@ -107,7 +149,6 @@ def _run(args: argparse.Namespace) -> int:  # noqa: PLR0911 - one exit per outco
     from dnn_supply_chain.extensions import ExtensionWarning
 
     handler: Handler = args.handler
-    out = sys.stdout
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", ExtensionWarning)
@@ -147,8 +188,4 @@ def _run(args: argparse.Namespace) -> int:  # noqa: PLR0911 - one exit per outco
     except (DnnSupplyChainError, UsageError) as exc:
         echo(f"{PROG}: error: {exc}", err=True)
         return 2
-    except BrokenPipeError:
-        # The reader went away (``| head``): stop quietly, as cat does.
-        sys.stderr.close()
-        return 0
     return code or 0

@@ -16,6 +16,7 @@ from attrs import field, validators
 
 from dnn_supply_chain._checks import FieldValueError
 from dnn_supply_chain._convert import structure
+from dnn_supply_chain._files import ReadFailure, read_data
 from dnn_supply_chain._io import ReadRecords, read_evidence, read_records
 from dnn_supply_chain._parsing import ParseFailure, parse
 from dnn_supply_chain._records import (
@@ -313,6 +314,10 @@ def read_fragment(path: str | Path) -> Fragment:
     """
     Read a fragment from a ``.toml`` or ``.json`` file.
 
+    The file is read within bounds: a FIFO, a device or a directory is
+    refused, and so is a file bigger than the size limit (16 MiB, or the
+    ``DNN_SUPPLY_CHAIN_MAX_FILE_SIZE`` environment variable).
+
     Raises:
         ExtensionError: The file cannot be read or parsed, or the fragment
             is malformed; every problem is named with its path or line.
@@ -329,13 +334,7 @@ def read_fragment(path: str | Path) -> Fragment:
         )
         raise ExtensionError([problem], source=source)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        problem = Problem(
-            source=source,
-            message=f"cannot read the file: {exc}",
-        )
-        raise ExtensionError([problem], source=source) from None
-    return fragment_from_dict(
-        parse_text(text, source, toml=suffix == ".toml"), source=source
-    )
+        data = read_data(path, toml=suffix == ".toml", source=source)
+    except ReadFailure as exc:
+        raise ExtensionError([exc.problem], source=source) from None
+    return fragment_from_dict(data, source=source)

@@ -118,9 +118,34 @@ def combine(
         for i, rec in enumerate(getattr(base, collection)):
             owner[rec.id] = (None, collection, i)
             kind_of[rec.id] = kind
+    # Namespaces of the extensions merged into base already (when a
+    # fragment is validated against the installed extensions).
+    taken = {
+        info.namespace: info
+        for info in base.extensions
+        if info.status == "loaded" and info.namespace is not None
+    }
     namespaces: dict[str, int] = {}
     for n, part in enumerate(parts):
         ns = part.fragment.namespace
+        if ns in taken:
+            fail(
+                n,
+                ("namespace",),
+                f"namespace {ns!r} belongs to the installed extension "
+                f"{taken[ns].label}: choose another namespace, or uninstall "
+                "that extension to check this fragment as its replacement",
+            )
+            continue
+        for i, paper in enumerate(part.fragment.papers):
+            if paper.listing is not None:
+                fail(
+                    n,
+                    ("papers", i, "listing"),
+                    "an extension's paper has no 'listing': it says how the "
+                    "survey's own listing shows a paper; leave it out",
+                    paper.id,
+                )
         if ns in namespaces:
             first = parts[namespaces[ns]]
             fail(
