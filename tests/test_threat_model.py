@@ -1518,6 +1518,24 @@ class TestRenderings:
         assert f"M1 (m): {expected}" in report.to_text()
         assert f"**{expected}**" in report.to_markdown()
 
+    def test_no_known_defense_names_the_basis(self, tax):
+        """
+        Below the weakest basis, "no known defense" says at which basis:
+        weaker evidence may exist.
+        """
+        attack = next(
+            a
+            for a in tax.attacks
+            if tax.defenses_for(a.id)
+            and not tax.defenses_for(a.id, basis="claimed")
+        )
+        tm = one_threat([attack.id], None, status="open")
+        text = dsc.coverage_report(tm, basis="claimed").to_text()
+        assert (
+            "no known defense in the taxonomy at basis claimed or stronger: "
+            f"{attack.id} ({attack.name})"
+        ) in text
+
 
 class TestExample:
     """

@@ -72,6 +72,15 @@ _MEANS: Final[dict[str, str]] = {
 _NO_DEFENSE: Final = "no known defense in the taxonomy"
 
 
+def _no_defense(basis: Basis) -> str:
+    """
+    The words for an attack that no defense counters, at *basis*.
+    """
+    if basis == BASES[-1]:
+        return _NO_DEFENSE
+    return f"{_NO_DEFENSE} at basis {basis} or stronger"
+
+
 @attrs.frozen(kw_only=True)
 class NotApplicable:
     """
@@ -460,7 +469,8 @@ class CoverageReport:
                 )
                 lines += [f"  - {_md_link(e)}" for e in m.evidence]
                 lines += [
-                    f"  - {line}" for line in _uncovered(m, markdown=True)
+                    f"  - {line}"
+                    for line in _uncovered(m, self.basis, markdown=True)
                 ]
             lines.append("")
         if self.suggestions:
@@ -480,7 +490,7 @@ class CoverageReport:
                     lines += [f"    - {_md_link(e)}" for e in d.evidence]
                 if sug.undefended:
                     lines.append(
-                        f"  - {_NO_DEFENSE}: "
+                        f"  - {_no_defense(self.basis)}: "
                         + _attack_list(sug.undefended, markdown=True)
                     )
             lines.append("")
@@ -568,7 +578,8 @@ class CoverageReport:
                 for e in m.evidence:
                     lines += _text_link(e, "    ")
                 lines += [
-                    f"    {line}" for line in _uncovered(m, markdown=False)
+                    f"    {line}"
+                    for line in _uncovered(m, self.basis, markdown=False)
                 ]
         if self.suggestions:
             lines += [
@@ -584,7 +595,7 @@ class CoverageReport:
                         lines += _text_link(e, "    ")
                 if sug.undefended:
                     lines.append(
-                        f"    {_NO_DEFENSE}: "
+                        f"    {_no_defense(self.basis)}: "
                         + _attack_list(sug.undefended, markdown=False)
                     )
         if self.not_applicable:
@@ -638,7 +649,9 @@ def _attack_list(attacks: Iterable[Attack], *, markdown: bool) -> str:
     return ", ".join(f"{a.id} ({a.name})" for a in attacks)
 
 
-def _uncovered(support: MitigationSupport, *, markdown: bool) -> list[str]:
+def _uncovered(
+    support: MitigationSupport, basis: Basis, *, markdown: bool
+) -> list[str]:
     """
     The lines that name the attacks of a mitigation that its evidence does
     not reach.
@@ -656,7 +669,7 @@ def _uncovered(support: MitigationSupport, *, markdown: bool) -> list[str]:
         )
     if support.undefended:
         out.append(
-            f"{_NO_DEFENSE}: "
+            f"{_no_defense(basis)}: "
             + _attack_list(support.undefended, markdown=markdown)
         )
     return out
@@ -710,7 +723,7 @@ def _md_link(evidence: CounterEvidence) -> str:
     return (
         f"`{evidence.defense}` against `{evidence.attack}`: "
         f"**{evidence.basis}**{caveat}. {_md(evidence.evidence)} "
-        f"Source: {_md(evidence.source)}"
+        f"(source: {_md(evidence.source)})"
     )
 
 
