@@ -101,8 +101,8 @@ class NotApplicable:
     @property
     def reason(self) -> str:
         """
-        Why it does not apply: ``"modalities NLP do not meet the scope's
-        vision"``.
+        Why it does not apply, as in ``"modalities NLP do not meet the
+        scope's vision"``.
         """
         return not_met(self.attack.modalities, self.modalities)
 
@@ -303,8 +303,8 @@ class CoverageReport:
     @property
     def gap_count(self) -> int:
         """
-        The gaps: attacks not considered + open threats without a
-        mitigation.
+        How many gaps there are, attacks not considered and open threats
+        without a mitigation.
 
         .. versionchanged:: 0.2.0
            Unsupported mitigations are no gaps: policy ``unsupported``
@@ -747,7 +747,7 @@ def coverage_report(
         taxonomy: The taxonomy to judge it by.
         source: The file name that problems are reported against.
         basis: The weakest basis of counter evidence that counts as
-            support (see :data:`~dnn_supply_chain.Taxonomy.counter_evidence`):
+            support (see :meth:`~dnn_supply_chain.Taxonomy.counter_evidence`):
             ``"mechanism"`` (the default) counts all of it, ``"claimed"``
             leaves out what applies only by mechanism, ``"evaluated"``
             keeps only what a defense's paper or code tested.
