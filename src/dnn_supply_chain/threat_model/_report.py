@@ -20,6 +20,7 @@ from dnn_supply_chain.exceptions import ThreatModelError
 from ._model import (
     FAIL_POLICIES,
     Diagnostic,
+    FailPolicy,
     Mitigation,
     Scope,
     SupportStatus,
@@ -51,7 +52,7 @@ __all__ = [
     "coverage_report",
 ]
 
-#: The support of a mitigation, by the strongest basis of its evidence.
+# The support of a mitigation, by the strongest basis of its evidence.
 _STATUS_OF_BASIS: Final[dict[str, SupportStatus]] = {
     "evaluated": "evaluated",
     "claimed": "claimed",
@@ -59,7 +60,7 @@ _STATUS_OF_BASIS: Final[dict[str, SupportStatus]] = {
 }
 _SUPPORTED: Final = frozenset(_STATUS_OF_BASIS.values())
 
-#: What each support status means, for the renderings.
+# What each support status means, for the renderings.
 _MEANS: Final[dict[str, str]] = {
     "evaluated": "a defense's paper or official code runs one of the attacks",
     "claimed": "a defense's own text claims a family the attacks belong "
@@ -312,7 +313,7 @@ class CoverageReport:
         """
         return len(self.not_considered) + len(self.unmitigated)
 
-    def fails(self, policy: str = "gaps") -> bool:
+    def fails(self, policy: FailPolicy = "gaps") -> bool:
         """
         Tell whether the report fails *policy*.
 
