@@ -144,7 +144,7 @@ class _Edits:
         if not where:
             raise _GiveUp
         last = where[-1]
-        if isinstance(last, int) or problem.message.startswith("unknown key "):
+        if isinstance(last, int):
             self.drop.add(where)
             return
         table = where[:-1]
@@ -152,9 +152,8 @@ class _Edits:
         if cls is None:
             raise _GiveUp
         field = attrs.fields_dict(cls).get(last)
-        if field is None:
-            raise _GiveUp
-        if field.default is not attrs.NOTHING:
+        if field is None or field.default is not attrs.NOTHING:
+            # An unknown key, or a field that has a default without it.
             self.drop.add(where)
         elif last in _PLACEHOLDERS.get(cls, ()):
             self.put[where] = f"<{format_location(where)}>"
