@@ -37,7 +37,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Salvage", "salvage"]
 
-_RECORDS: Final = ("threats", "mitigations")
 # Required fields that a placeholder can stand in for: validation reads
 # neither a title nor the model's name, and a placeholder id is unique.
 _PLACEHOLDERS: Final = {
