@@ -1451,7 +1451,7 @@ class TestRenderings:
         )
         data = report.to_dict()
         assert [(m.mitigation.id, m.status) for m in report.mitigations] == [
-            (m["id"], m["status"]) for m in data["mitigations"]
+            (m["mitigation"]["id"], m["status"]) for m in data["mitigations"]
         ]
         link = report.mitigations[0].evidence[0]
         assert {
@@ -1463,13 +1463,25 @@ class TestRenderings:
             "caveat": link.caveat,
         } == data["mitigations"][0]["evidence"][0]
         first = report.suggestions[0]
+        suggested = first.defenses[0]
         assert {
-            "id": first.defenses[0].defense.id,
-            "name": first.defenses[0].defense.name,
-            "basis": first.defenses[0].basis,
+            "defense": {
+                "id": suggested.defense.id,
+                "name": suggested.defense.name,
+            },
+            "basis": suggested.basis,
+            "caveats": list(suggested.caveats),
         }.items() <= data["suggestions"][0]["defenses"][0].items()
-        assert [n.reason for n in report.not_applicable] == [
-            n["reason"] for s in data["stages"] for n in s["not_applicable"]
+        assert [
+            (n.attack.id, n.scope_modalities, n.reason)
+            for n in report.not_applicable
+        ] == [
+            (n["attack"]["id"], tuple(n["scope_modalities"]), n["reason"])
+            for s in data["stages"]
+            for n in s["not_applicable"]
+        ]
+        assert [[a.id for a in m.undefended] for m in report.mitigations] == [
+            [a["id"] for a in m["undefended"]] for m in data["mitigations"]
         ]
 
     def test_text_and_markdown(self):
@@ -1660,7 +1672,7 @@ class TestCheckCommand:
         data = json.loads(out)
         assert ("claimed", 1) == (data["basis"], code)
         assert {"M3"} == {
-            m["id"]
+            m["mitigation"]["id"]
             for m in data["mitigations"]
             if m["status"] == "unsupported"
         }

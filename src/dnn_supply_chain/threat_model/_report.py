@@ -90,14 +90,14 @@ class NotApplicable:
 
     Attributes:
         attack: The attack.
-        modalities: The scope's modalities, which the attack's do not
-            meet.
+        scope_modalities: The scope's modalities, which the attack's do
+            not meet.
 
     .. versionadded:: 0.2.0
     """
 
     attack: Attack
-    modalities: tuple[str, ...]
+    scope_modalities: tuple[str, ...]
 
     @property
     def reason(self) -> str:
@@ -105,7 +105,7 @@ class NotApplicable:
         Why it does not apply, as in ``"modalities NLP do not meet the
         scope's vision"``.
         """
-        return not_met(self.attack.modalities, self.modalities)
+        return not_met(self.attack.modalities, self.scope_modalities)
 
 
 @attrs.frozen(kw_only=True)
@@ -349,8 +349,11 @@ class CoverageReport:
     def to_dict(self) -> dict[str, Any]:
         """
         Return the report as JSON-compatible data, with the names of the
-        Python API: the attributes, ``gap_count``, and for each record
-        the same shape wherever it appears.
+        Python API: each record's attributes (and properties such as
+        ``reason``, ``supported``, ``basis``), ``gap_count``; an attack or
+        a defense is ``{id, name}``, a threat or a mitigation ``{id,
+        title}``, a link of counter evidence has the fields of
+        :class:`~dnn_supply_chain.CounterEvidence`.
 
         .. versionchanged:: 0.2.0
            ``gaps`` is ``gap_count``; ``considered`` and ``attacks`` hold
@@ -377,8 +380,11 @@ class CoverageReport:
                     "not_considered": _refs(s.not_considered),
                     "not_applicable": [
                         {
-                            **_ref(n.attack),
-                            "modalities": list(n.attack.modalities),
+                            "attack": {
+                                **_ref(n.attack),
+                                "modalities": list(n.attack.modalities),
+                            },
+                            "scope_modalities": list(n.scope_modalities),
                             "reason": n.reason,
                         }
                         for n in s.not_applicable
@@ -389,14 +395,14 @@ class CoverageReport:
             "unmitigated": [_threat_ref(t) for t in self.unmitigated],
             "mitigations": [
                 {
-                    "id": m.mitigation.id,
-                    "title": m.mitigation.title,
+                    "mitigation": _threat_ref(m.mitigation),
                     "status": m.status,
                     "supported": m.supported,
                     "defenses": _refs(m.defenses),
                     "attacks": _refs(m.attacks),
                     "evidence": [_link(e) for e in m.evidence],
                     "without_evidence": _refs(m.without_evidence),
+                    "undefended": _refs(m.undefended),
                 }
                 for m in self.mitigations
             ],
@@ -406,8 +412,9 @@ class CoverageReport:
                     "attacks": _refs(s.attacks),
                     "defenses": [
                         {
-                            **_ref(d.defense),
+                            "defense": _ref(d.defense),
                             "basis": d.basis,
+                            "caveats": list(d.caveats),
                             "evidence": [_link(e) for e in d.evidence],
                         }
                         for d in s.defenses
@@ -629,8 +636,8 @@ def _refs(records: Iterable[Attack | Defense]) -> list[dict[str, str]]:
     return [_ref(r) for r in records]
 
 
-def _threat_ref(threat: Threat) -> dict[str, str]:
-    return {"id": threat.id, "title": threat.title}
+def _threat_ref(item: Threat | Mitigation) -> dict[str, str]:
+    return {"id": item.id, "title": item.title}
 
 
 def _link(evidence: CounterEvidence) -> dict[str, Any]:
@@ -864,7 +871,9 @@ class _Judge:
                         a for a in attacks if a.id not in considered
                     ),
                     not_applicable=tuple(
-                        NotApplicable(attack=a, modalities=scope.modalities)
+                        NotApplicable(
+                            attack=a, scope_modalities=scope.modalities
+                        )
                         for a in in_scope
                         if not scope.applies(a.modalities)
                     ),
