@@ -83,6 +83,7 @@ _THREAT_MODEL_KEYS = frozenset(
 _THREAT_MODEL_FIELDS = _THREAT_MODEL_KEYS | {
     "stages",
     "categories",
+    "modalities",
     "id",
     "title",
     "tags",
@@ -875,6 +876,54 @@ def load_model(data: object, source: str | None = "<fuzz>") -> None:
         assert_model_whole(model)
 
 
+def resolves(data: object, location: tuple[str | int, ...]) -> bool:
+    """
+    Whether *location* names a place in *data*, key by key and index by
+    index.
+    """
+    for step in location:
+        if isinstance(step, int) and isinstance(data, list):
+            if not 0 <= step < len(data):
+                return False
+            data = data[step]
+        elif isinstance(step, str) and isinstance(data, dict):
+            if step not in data:
+                return False
+            data = data[step]
+        else:
+            return False
+    return True
+
+
+def check_whole(data: dict[str, Any], source: str = "<fuzz>") -> None:
+    """
+    validate_threat_model(*data*) raises nothing; it reports every
+    structural problem that threat_model_from_dict raises, and each other
+    finding at a place of *data*; for a whole model, what validating the
+    model reports.
+    """
+    tax = dsc.load(extensions=False)
+    found = validate_threat_model(data, tax, source=source)
+    assert all(isinstance(d, dsc.Diagnostic) for d in found)
+    assert all(source == d.source for d in found)
+    assert all(d.severity in ("error", "warning") for d in found)
+    model, exc = attempt(
+        functools.partial(dsc.threat_model_from_dict, source=source),
+        data,
+        dsc.ThreatModelError,
+    )
+    if exc is None:
+        note("whole")
+        assert validate_threat_model(model, tax, source=source) == found
+        return
+    note("salvaged" if len(found) > len(exc.diagnostics) else "structural")
+    assert set(exc.diagnostics) <= set(found)
+    for finding in set(found) - set(exc.diagnostics):
+        # The item a finding is about is there (a missing rationale is
+        # reported at the key it belongs at).
+        assert resolves(data, finding.location[:-1]), finding
+
+
 def read_model(path: Path) -> None:
     """
     read_threat_model(*path*) raises ThreatModelError, well reported, or
@@ -1123,6 +1172,24 @@ class TestFragments:
         frag = load_fragment(data)
         if frag is not None:
             check_fragment(frag)
+
+    @given(mutations(example_data))
+    def test_mutated_example_checked_whole(self, mutant):
+        """
+        validate_threat_model on the example model changed in a few places
+        reports the structural problems and the findings on what is left,
+        each at its place in the data.
+        """
+        assume(isinstance(mutant.data, dict))
+        check_whole(mutant.data)
+
+    @given(objects(_THREAT_MODEL_KEYS))
+    def test_random_objects_checked_whole(self, data):
+        """
+        validate_threat_model on objects with the keys of a threat model
+        and random values raises nothing and reports well.
+        """
+        check_whole(data)
 
     @pytest.mark.parametrize("suffix", [".toml", ".json"])
     @given(text=_file_texts)

@@ -48,8 +48,10 @@ def _register_check(subparsers: Subparsers) -> None:
         help="check a threat model and report its gaps",
         description=(
             "Check a threat model (TOML or JSON) against the taxonomy and "
-            "report its coverage and gaps.  Exit 0 when the --fail-on policy "
-            "holds, 1 when it fails, 2 when the file is invalid."
+            "report its coverage, its gaps, and what the counter evidence "
+            "says of its mitigations.  Exit 0 when the --fail-on policy "
+            "holds, 1 when it fails, 2 when the file is invalid (every "
+            "problem of the file is reported)."
         ),
     )
     check.add_argument("file", nargs="?", help="the threat model file")
@@ -64,56 +66,66 @@ def _register_check(subparsers: Subparsers) -> None:
         default="text",
         help="report format (default: text)",
     )
+    # The library's FAIL_POLICIES, written out so that building the parser
+    # imports nothing (tests/test_cli.py checks that they are the same).
     check.add_argument(
         "--fail-on",
-        choices=("gaps", "open", "never"),
+        choices=("never", "gaps", "open", "unsupported"),
         default="gaps",
         help=(
-            "gaps (default): fail on an in-scope attack no threat considers, "
-            "an open threat without a mitigation or a mismatched mitigation; "
-            "open: fail while any threat is open; never: only an invalid "
-            "file fails"
+            "each policy fails on its own condition and on those before "
+            "it: never: only an invalid file fails; gaps (default): an "
+            "attack in scope that no threat considers, or an open threat "
+            "without a mitigation; open: any threat still open; "
+            "unsupported: a mitigation whose defenses have no evidence "
+            "against its threats' attacks"
+        ),
+    )
+    check.add_argument(
+        "--basis",
+        choices=("evaluated", "claimed", "mechanism"),
+        default="mechanism",
+        help=(
+            "the weakest basis of counter evidence that counts as support "
+            "(default: mechanism, all of it)"
         ),
     )
     check.set_defaults(handler=_check)
 
 
 def _check(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> int:
-    from dnn_supply_chain.threat_model import (
-        FAIL_POLICIES,
-        coverage_report,
-        read_threat_model,
-        threat_model_from_dict,
-    )
+    from dnn_supply_chain._parsing import parse
+    from dnn_supply_chain.exceptions import ThreatModelError
+    from dnn_supply_chain.threat_model import FAIL_POLICIES, coverage_report
+    from dnn_supply_chain.threat_model._validate import examine
 
     if args.example == (args.file is not None):
         msg = "name a threat model FILE, or --example (not both)"
         raise UsageError(msg)
-    if args.example:
-        import tomllib
-
-        source = f"<example {_EXAMPLE}>"
-        model = threat_model_from_dict(
-            tomllib.loads(_example_text()), source=source
-        )
-    else:
-        source = args.file
-        model = read_threat_model(args.file)
-    report = coverage_report(model, tax, source=source)
     if args.fail_on not in FAIL_POLICIES:
         msg = f"policy must be one of {', '.join(FAIL_POLICIES)}, not {args.fail_on!r}"
         raise UsageError(msg)
+    if args.example:
+        source = f"<example {_EXAMPLE}>"
+        model, diagnostics = examine(
+            parse(_example_text(), toml=True), tax, source=source
+        )
+    else:
+        source = args.file
+        model, diagnostics = examine(args.file, tax)
+    if model is None or any(d.severity == "error" for d in diagnostics):
+        raise ThreatModelError(diagnostics, source=source)
+    report = coverage_report(model, tax, source=source, basis=args.basis)
+    failed = report.fails(args.fail_on)
     if args.format == "json":
         data = report.to_dict()
         data["policy"] = args.fail_on
-        data["failed"] = report.fails(args.fail_on)
+        data["failed"] = failed
         dump(data, out)
     elif args.format == "markdown":
         out.write(report.to_markdown())
     else:
         out.write(report.to_text())
-    failed = report.fails(args.fail_on)
-    if args.format == "text":
         verdict = "fails" if failed else "passes"
         out.write(f"Policy --fail-on {args.fail_on}: {verdict}.\n")
     return 1 if failed else 0
@@ -135,6 +147,14 @@ def _register_init(subparsers: Subparsers) -> None:
         "--stage",
         action="append",
         help="a stage the system takes part in (repeatable)",
+    )
+    init.add_argument(
+        "--modality",
+        action="append",
+        help=(
+            "a modality the system works with, such as vision or NLP "
+            "(repeatable; default: every modality of the taxonomy)"
+        ),
     )
     init.add_argument("--name", default="My model", help="the model's name")
     init.add_argument(
@@ -170,25 +190,35 @@ def _init(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
         suffix = Path(args.output).suffix.lower() if args.output else ""
         fmt = "json" if suffix == ".json" else "toml"
     if args.example:
-        if args.stage or fmt != "toml":
-            msg = "--example writes the TOML example as shipped; drop --stage and --format"
+        if args.stage or getattr(args, "modality", None) or fmt != "toml":
+            msg = "--example writes the TOML example as shipped; drop --stage, --modality and --format"
             raise UsageError(msg)
         text = _example_text()
     else:
-        # An unknown stage is reported before an empty name, as
-        # starter_threat_model() would.
-        for stage in args.stage or ():
-            tax.stage(stage)
-        if not args.name.strip():
-            msg = "'name' must not be empty"
-            raise UsageError(msg)
-        model = starter_threat_model(args.stage, tax, name=args.name)
+        modalities = getattr(args, "modality", None)
+        try:
+            model = starter_threat_model(
+                args.stage, tax, name=args.name, modalities=modalities
+            )
+        except ValueError as exc:
+            # A bad --name, in the words of the record's rule.  An unknown
+            # stage or modality is an UnknownIdError, which main reports.
+            raise UsageError(str(exc)) from None
+        scope = (
+            "[scope] modalities names the modalities you chose: attacks\n"
+            "on others do not apply, and have no threat here."
+            if modalities
+            else "[scope] modalities lists every modality of the taxonomy:\n"
+            "write the starter again with --modality for each one your\n"
+            "system works with, to leave out the attacks on the others."
+        )
         header = (
             f"A starter threat model written by {PROG} init.\n"
             "Each threat is one attack of the taxonomy, still open: mark the\n"
             "ones that do not apply 'not-applicable' with a rationale, add\n"
             "[[mitigations]] for the others, then run\n"
-            f"  {PROG} check THIS-FILE"
+            f"  {PROG} check THIS-FILE\n"
+            f"{scope}"
         )
         text = dump_threat_model(model, fmt, header=header)
     if args.output is None:

@@ -6,7 +6,8 @@ A threat model names the stages a system takes part in, the threats the
 team considered (each tagged with taxonomy attack ids, and optionally MITRE
 ATLAS technique ids) and the mitigations in place (tagged with taxonomy
 defense ids).  :func:`validate_threat_model` checks the tags against a
-taxonomy; :func:`coverage_report` tells what the model forgot.
+taxonomy; :func:`coverage_report` tells what the model forgot, and what
+the taxonomy's counter evidence says of its mitigations.
 """
 
 from __future__ import annotations
@@ -20,17 +21,23 @@ from ._files import (
 from ._model import (
     FAIL_POLICIES,
     STATUSES,
+    SUPPORT_STATUSES,
     Diagnostic,
+    FailPolicy,
     Mitigation,
     Scope,
+    SupportStatus,
     Tag,
     Threat,
     ThreatModel,
+    ThreatStatus,
 )
 from ._report import (
     CoverageReport,
-    Mismatch,
+    MitigationSupport,
+    NotApplicable,
     StageCoverage,
+    SuggestedDefense,
     Suggestion,
     coverage_report,
 )
@@ -41,16 +48,22 @@ from ._validate import validate_threat_model
 __all__ = [
     "FAIL_POLICIES",
     "STATUSES",
+    "SUPPORT_STATUSES",
     "CoverageReport",
     "Diagnostic",
-    "Mismatch",
+    "FailPolicy",
     "Mitigation",
+    "MitigationSupport",
+    "NotApplicable",
     "Scope",
     "StageCoverage",
+    "SuggestedDefense",
     "Suggestion",
+    "SupportStatus",
     "Tag",
     "Threat",
     "ThreatModel",
+    "ThreatStatus",
     "coverage_report",
     "dump_threat_model",
     "read_threat_model",

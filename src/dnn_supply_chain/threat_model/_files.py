@@ -21,6 +21,7 @@ from ._structure import threat_model_converter
 
 __all__ = [
     "dump_threat_model",
+    "read_data",
     "read_threat_model",
     "threat_model_from_dict",
     "threat_model_to_dict",
@@ -67,6 +68,17 @@ def read_threat_model(path: str | Path) -> ThreatModel:
     .. versionadded:: 0.1.0
     """
     path = Path(path)
+    return threat_model_from_dict(read_data(path), source=str(path))
+
+
+def read_data(path: Path) -> object:
+    """
+    The plain data of the ``.toml`` or ``.json`` file *path*.
+
+    Raises:
+        ThreatModelError: The file cannot be read, or is not valid TOML or
+            JSON.
+    """
     source = str(path)
 
     def fail(message: str) -> ThreatModelError:
@@ -89,7 +101,7 @@ def read_threat_model(path: str | Path) -> ThreatModel:
     except ParseFailure as exc:
         problem = attrs.evolve(exc.problem(source), severity="error")
         raise ThreatModelError([problem], source=source) from None
-    return threat_model_from_dict(data, source=source)
+    return data
 
 
 def threat_model_to_dict(model: ThreatModel) -> dict[str, Any]:
@@ -113,6 +125,8 @@ def threat_model_to_dict(model: ThreatModel) -> dict[str, Any]:
     scope: dict[str, Any] = {"stages": list(model.scope.stages)}
     if model.scope.categories:
         scope["categories"] = list(model.scope.categories)
+    if model.scope.modalities:
+        scope["modalities"] = list(model.scope.modalities)
     data["scope"] = scope
     data["threats"] = []
     for threat in model.threats:

@@ -5,7 +5,7 @@ The records of a threat model, and the order of their fields in a file.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Final
+from typing import Final, Literal, TypeAlias
 
 import attrs
 
@@ -18,20 +18,54 @@ from dnn_supply_chain.exceptions import Location, Problem
 __all__ = [
     "FAIL_POLICIES",
     "STATUSES",
+    "SUPPORT_STATUSES",
     "Diagnostic",
+    "FailPolicy",
     "Mitigation",
     "Scope",
+    "SupportStatus",
     "Tag",
     "Threat",
     "ThreatModel",
+    "ThreatStatus",
     "in_file_order",
+    "not_met",
 ]
 
 #: The statuses a threat can have.
 STATUSES: Final = ("open", "mitigated", "accepted", "not-applicable")
 
-#: When :meth:`CoverageReport.fails` says a check fails.
-FAIL_POLICIES: Final = ("gaps", "open", "never")
+#: The status of a threat: one of :data:`STATUSES`.
+ThreatStatus: TypeAlias = Literal[
+    "open", "mitigated", "accepted", "not-applicable"
+]
+
+#: The policies of :meth:`CoverageReport.fails`, from the most lenient to
+#: the strictest: each fails on its own condition and on those of every
+#: policy before it.
+FAIL_POLICIES: Final = ("never", "gaps", "open", "unsupported")
+
+#: A policy: one of :data:`FAIL_POLICIES`.
+FailPolicy: TypeAlias = Literal["never", "gaps", "open", "unsupported"]
+
+#: What the counter evidence says of a mitigation, strongest first:
+#: ``evaluated`` and ``claimed`` are the strongest basis of the evidence
+#: linking its defenses to its threats' attacks, ``untested`` means that
+#: only ``mechanism`` evidence does, ``unsupported`` that none does, and
+#: ``not-mapped`` that there is nothing to judge: the mitigation names no
+#: defense, or its threats name no attack of the taxonomy.
+SUPPORT_STATUSES: Final = (
+    "evaluated",
+    "claimed",
+    "untested",
+    "unsupported",
+    "not-mapped",
+)
+
+#: The support of a mitigation: one of :data:`SUPPORT_STATUSES`.
+SupportStatus: TypeAlias = Literal[
+    "evaluated", "claimed", "untested", "unsupported", "not-mapped"
+]
 
 #: One finding about a threat model: a :class:`~dnn_supply_chain.Problem`
 #: whose severity is ``"error"`` or ``"warning"``.
@@ -83,7 +117,9 @@ class Threat:
     id: str = _checks.field(_TEXT)
     title: str = _checks.field(_TEXT)
     tags: tuple[Tag, ...] = attrs.field(default=(), validator=_tags)
-    status: str = _checks.field(_checks.one_of(STATUSES), default="open")
+    status: ThreatStatus = _checks.field(
+        _checks.one_of(STATUSES), default="open"
+    )
     rationale: str | None = _checks.field(
         _checks.optional(_checks.string()), default=None
     )
@@ -119,12 +155,34 @@ class Scope:
         categories: Attack category ids that narrow their stages: a stage
             with a category listed here counts only those categories'
             attacks; a stage with none counts all its attacks.
+        modalities: Terms of the taxonomy's modality vocabulary
+            (``"vision"``, ``"NLP"``...) that the system works with.  An
+            attack whose modalities share none with these does not apply
+            to the system: the coverage report lists it apart, never as a
+            gap.  An attack with no modalities applies whatever the
+            scope's; a scope with none applies every attack.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       *modalities* added.
     """
 
     stages: tuple[str, ...] = _checks.field(_TEXTS)
     categories: tuple[str, ...] = _checks.field(_TEXTS, default=())
+    modalities: tuple[str, ...] = _checks.field(_TEXTS, default=())
+
+    def applies(self, modalities: tuple[str, ...]) -> bool:
+        """
+        Tell whether a record with *modalities* applies to this scope: it
+        has none, the scope has none, or they share one.
+
+        .. versionadded:: 0.2.0
+        """
+        return (
+            not modalities
+            or not self.modalities
+            or not set(modalities).isdisjoint(self.modalities)
+        )
 
 
 @attrs.frozen(kw_only=True)
@@ -135,7 +193,8 @@ class ThreatModel:
     Attributes:
         name: The system or model's name.
         description: What the system is and does.
-        scope: The stages (and categories) it takes part in.
+        scope: The stages (and categories) it takes part in, and the
+            modalities it works with.
         threats: The threats considered.
         mitigations: The mitigations in place.
 
@@ -172,6 +231,7 @@ _FIELD_ORDER: Final = {
             "scope",
             "stages",
             "categories",
+            "modalities",
             "threats",
             "mitigations",
             "title",
@@ -200,3 +260,14 @@ def in_file_order(problems: Iterable[Problem]) -> tuple[Problem, ...]:
     place keep their order.
     """
     return tuple(sorted(problems, key=lambda p: _file_order(p.location)))
+
+
+def not_met(modalities: Iterable[str], scope: Iterable[str]) -> str:
+    """
+    Why a record with *modalities* does not apply to a scope with the
+    modalities *scope*.
+    """
+    return (
+        f"modalities {', '.join(modalities)} do not meet the scope's "
+        f"{', '.join(scope)}"
+    )

@@ -1,32 +1,111 @@
 """
 The coverage and gap report: what a threat model covers of the taxonomy,
-and what it forgot.
+what it forgot, and what the counter evidence says of its mitigations.
+
+Every claim that a defense counters an attack comes from the taxonomy's
+counter evidence, with its basis and source; where there is none, the
+report says so ("no known defense in the taxonomy", "not mapped").
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
+from dnn_supply_chain._records import BASES
 from dnn_supply_chain.exceptions import ThreatModelError
 
-from ._model import FAIL_POLICIES, Diagnostic, Threat, ThreatModel
+from ._model import (
+    FAIL_POLICIES,
+    Diagnostic,
+    FailPolicy,
+    Mitigation,
+    Scope,
+    SupportStatus,
+    Threat,
+    ThreatModel,
+    not_met,
+)
 from ._validate import current_id, validate_threat_model
 
 
 if TYPE_CHECKING:
-    from dnn_supply_chain._records import Attack, Defense, Stage
+    from dnn_supply_chain._records import (
+        Attack,
+        Basis,
+        CounterEvidence,
+        Defense,
+        Stage,
+    )
     from dnn_supply_chain._taxonomy import Taxonomy
 
 
 __all__ = [
     "CoverageReport",
-    "Mismatch",
+    "MitigationSupport",
+    "NotApplicable",
     "StageCoverage",
+    "SuggestedDefense",
     "Suggestion",
     "coverage_report",
 ]
+
+# The support of a mitigation, by the strongest basis of its evidence.
+_STATUS_OF_BASIS: Final[dict[str, SupportStatus]] = {
+    "evaluated": "evaluated",
+    "claimed": "claimed",
+    "mechanism": "untested",
+}
+_SUPPORTED: Final = frozenset(_STATUS_OF_BASIS.values())
+
+# What each support status means, for the renderings.
+_MEANS: Final[dict[str, str]] = {
+    "evaluated": "a defense's paper or official code runs one of the attacks",
+    "claimed": "a defense's own text claims a family the attacks belong "
+    "to; untested",
+    "untested": "the method applies by construction; nothing claims or "
+    "tests it",
+    "unsupported": "no evidence that its defenses counter its threats' "
+    "attacks",
+}
+_NO_DEFENSE: Final = "no known defense in the taxonomy"
+
+
+def _no_defense(basis: Basis) -> str:
+    """
+    The words for an attack that no defense counters, at *basis*.
+    """
+    if basis == BASES[-1]:
+        return _NO_DEFENSE
+    return f"{_NO_DEFENSE} at basis {basis} or stronger"
+
+
+@attrs.frozen(kw_only=True)
+class NotApplicable:
+    """
+    An attack of a stage in scope that does not apply to the system: its
+    modalities share none with the scope's.
+
+    Attributes:
+        attack: The attack.
+        scope_modalities: The scope's modalities, which the attack's do
+            not meet.
+
+    .. versionadded:: 0.2.0
+    """
+
+    attack: Attack
+    scope_modalities: tuple[str, ...]
+
+    @property
+    def reason(self) -> str:
+        """
+        Why it does not apply, as in ``"modalities NLP do not meet the
+        scope's vision"``.
+        """
+        return not_met(self.attack.modalities, self.scope_modalities)
 
 
 @attrs.frozen(kw_only=True)
@@ -37,11 +116,15 @@ class StageCoverage:
     Attributes:
         stage: The stage.
         categories: The categories the scope narrows the stage to, if any.
-        attacks: The stage's attacks in scope.
+        attacks: The stage's attacks in scope that apply to the system.
         considered: Those some threat is tagged with.
         not_considered: Those no threat is tagged with: gaps.
+        not_applicable: The stage's attacks in scope whose modalities do
+            not meet the scope's: never gaps.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       *not_applicable* added; *attacks* holds only those that apply.
     """
 
     stage: Stage
@@ -49,76 +132,158 @@ class StageCoverage:
     attacks: tuple[Attack, ...]
     considered: tuple[Attack, ...]
     not_considered: tuple[Attack, ...]
+    not_applicable: tuple[NotApplicable, ...] = ()
 
 
 @attrs.frozen(kw_only=True)
-class Mismatch:
+class MitigationSupport:
     """
-    A mitigation whose defenses counter none of its threats' attacks.
+    What the counter evidence says of one mitigation: how strongly it
+    links the mitigation's defenses to the attacks of the threats it
+    mitigates.
 
     Attributes:
-        mitigation: The mitigation's id.
+        mitigation: The mitigation.
+        status: One of :data:`SUPPORT_STATUSES`: the strongest basis of
+            :attr:`evidence` (``evaluated``, ``claimed``, or ``untested``
+            for ``mechanism``), ``unsupported`` when there is none, or
+            ``not-mapped`` when the mitigation names no defense or its
+            threats name no attack of the taxonomy.
         defenses: The defenses it is tagged with.
         attacks: The attacks of the threats it mitigates.
-        counters: The threat types its defenses counter.
-        threat_types: The threat types of those attacks.
+        evidence: The counter evidence linking those defenses to those
+            attacks, at the report's basis or stronger, strongest first.
+        without_evidence: Those attacks that no link reaches.
+        undefended: Those of them that no defense of the taxonomy whose
+            modalities meet the scope's counters, at the report's basis or
+            stronger: no known defense in the taxonomy.
 
-    .. versionadded:: 0.1.0
+    .. versionadded:: 0.2.0
     """
 
-    mitigation: str
-    defenses: tuple[str, ...]
-    attacks: tuple[str, ...]
-    counters: tuple[str, ...]
-    threat_types: tuple[str, ...]
+    mitigation: Mitigation
+    status: SupportStatus
+    defenses: tuple[Defense, ...]
+    attacks: tuple[Attack, ...]
+    evidence: tuple[CounterEvidence, ...]
+    without_evidence: tuple[Attack, ...]
+    undefended: tuple[Attack, ...] = ()
+
+    @property
+    def supported(self) -> bool:
+        """
+        Whether some evidence at the report's basis or stronger supports
+        it: its status is ``evaluated``, ``claimed`` or ``untested``.
+        """
+        return self.status in _SUPPORTED
+
+
+@attrs.frozen(kw_only=True)
+class SuggestedDefense:
+    """
+    A defense with evidence that it counters some attacks of a threat.
+
+    Attributes:
+        defense: The defense.
+        evidence: Its links to the threat's attacks, strongest first.
+
+    .. versionadded:: 0.2.0
+    """
+
+    defense: Defense
+    evidence: tuple[CounterEvidence, ...]
+
+    @property
+    def basis(self) -> Basis:
+        """
+        The strongest basis of its evidence.
+        """
+        return min((e.basis for e in self.evidence), key=BASES.index)
+
+    @property
+    def caveats(self) -> tuple[str, ...]:
+        """
+        What limits its evidence, link by link, where something does.
+        """
+        return tuple(
+            dict.fromkeys(e.caveat for e in self.evidence if e.caveat)
+        )
 
 
 @attrs.frozen(kw_only=True)
 class Suggestion:
     """
-    The taxonomy defenses that counter an open threat.
+    For a threat without a supported mitigation, the defenses with
+    evidence against its attacks.
 
     Attributes:
-        threat: The threat's id.
-        defenses: The defenses that counter its attacks, taxonomy order.
+        threat: The threat (``open`` or ``mitigated``).
+        attacks: Its attacks that apply to the scope.
+        defenses: The defenses whose modalities meet the scope's with
+            evidence against those attacks, at the report's basis or
+            stronger: strongest basis first, then in taxonomy order.
+        undefended: Its attacks that none of them counters: no known
+            defense in the taxonomy.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       Follows the counter evidence: *threat* is the threat, each defense
+       comes with its evidence, and *attacks* and *undefended* are new.
     """
 
-    threat: str
-    defenses: tuple[Defense, ...]
+    threat: Threat
+    attacks: tuple[Attack, ...]
+    defenses: tuple[SuggestedDefense, ...]
+    undefended: tuple[Attack, ...]
 
 
 @attrs.frozen(kw_only=True)
 class CoverageReport:
     """
-    What a threat model covers of the taxonomy, and its gaps.
+    What a threat model covers of the taxonomy, its gaps, and what the
+    counter evidence says of its mitigations.
 
     Attributes:
         model: The threat model.
+        basis: The weakest basis of counter evidence that counts as
+            support; weaker evidence is left out of the report.
         stages: Coverage of each stage in scope, lifecycle order.
         unmitigated: Open threats that no mitigation lists.
-        mismatched: Mitigations whose defenses counter none of their
-            threats' attacks.
-        suggestions: For each open threat, the defenses that counter it.
+        mitigations: The support of each mitigation, in file order.
+        suggestions: For each open or mitigated threat that no supported
+            mitigation lists, the defenses with evidence against it.
         warnings: Warnings found while validating the model.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       *basis*, *mitigations* added; *mismatched* removed (a mismatched
+       mitigation is one whose status is ``unsupported``).
     """
 
     model: ThreatModel
+    basis: Basis = "mechanism"
     stages: tuple[StageCoverage, ...]
     unmitigated: tuple[Threat, ...]
-    mismatched: tuple[Mismatch, ...]
+    mitigations: tuple[MitigationSupport, ...]
     suggestions: tuple[Suggestion, ...]
     warnings: tuple[Diagnostic, ...] = ()
 
     @property
     def not_considered(self) -> tuple[Attack, ...]:
         """
-        All in-scope attacks that no threat is tagged with.
+        All attacks that apply in scope and that no threat is tagged with.
         """
         return tuple(a for s in self.stages for a in s.not_considered)
+
+    @property
+    def not_applicable(self) -> tuple[NotApplicable, ...]:
+        """
+        All attacks of the stages in scope that do not apply to the
+        scope's modalities.
+
+        .. versionadded:: 0.2.0
+        """
+        return tuple(n for s in self.stages for n in s.not_applicable)
 
     @property
     def open_threats(self) -> tuple[Threat, ...]:
@@ -128,113 +293,173 @@ class CoverageReport:
         return tuple(t for t in self.model.threats if t.status == "open")
 
     @property
+    def unsupported(self) -> tuple[MitigationSupport, ...]:
+        """
+        The mitigations whose status is ``unsupported``.
+
+        .. versionadded:: 0.2.0
+        """
+        return tuple(m for m in self.mitigations if m.status == "unsupported")
+
+    @property
     def gap_count(self) -> int:
         """
-        Attacks not considered + unmitigated threats + mismatches.
-        """
-        return (
-            len(self.not_considered)
-            + len(self.unmitigated)
-            + len(self.mismatched)
-        )
+        How many gaps there are, attacks not considered and open threats
+        without a mitigation.
 
-    def fails(self, policy: str = "gaps") -> bool:
+        .. versionchanged:: 0.2.0
+           Unsupported mitigations are no gaps: policy ``unsupported``
+           fails on them.
+        """
+        return len(self.not_considered) + len(self.unmitigated)
+
+    def fails(self, policy: FailPolicy = "gaps") -> bool:
         """
         Tell whether the report fails *policy*.
 
+        The policies of :data:`FAIL_POLICIES` are in order: each fails on
+        its own condition and on those of every policy before it.
+
         Args:
-            policy: ``"gaps"`` fails on any gap (an in-scope attack no
-                threat considers, an open threat without a mitigation, a
-                mismatched mitigation); ``"open"`` fails when any threat is
-                still ``open``; ``"never"`` never fails.
+            policy: ``"never"`` never fails; ``"gaps"`` fails on a gap (an
+                attack that applies in scope and that no threat considers,
+                an open threat without a mitigation); ``"open"`` also
+                fails while any threat is ``open``; ``"unsupported"`` also
+                fails on a mitigation whose defenses have no evidence
+                against its threats' attacks.
 
         Raises:
             ValueError: *policy* is not one of :data:`FAIL_POLICIES`.
+
+        .. versionchanged:: 0.2.0
+           Policy ``unsupported`` added; ``open`` fails on gaps too.
         """
-        if policy == "gaps":
-            return self.gap_count > 0
-        if policy == "open":
-            return bool(self.open_threats)
-        if policy == "never":
-            return False
-        msg = (
-            f"policy must be one of {', '.join(FAIL_POLICIES)}, not {policy!r}"
+        if policy not in FAIL_POLICIES:
+            msg = f"policy must be one of {', '.join(FAIL_POLICIES)}, not {policy!r}"
+            raise ValueError(msg)
+        conditions: tuple[Callable[[], bool], ...] = (
+            lambda: False,
+            lambda: self.gap_count > 0,
+            lambda: bool(self.open_threats),
+            lambda: bool(self.unsupported),
         )
-        raise ValueError(msg)
+        reached = conditions[: FAIL_POLICIES.index(policy) + 1]
+        return any(condition() for condition in reached)
 
     def to_dict(self) -> dict[str, Any]:
         """
-        Return the report as JSON-compatible data.
+        Return the report as JSON-compatible data, with the names of the
+        Python API: each record's attributes (and properties such as
+        ``reason``, ``supported``, ``basis``), ``gap_count``; an attack or
+        a defense is ``{id, name}``, a threat or a mitigation ``{id,
+        title}``, a link of counter evidence has the fields of
+        :class:`~dnn_supply_chain.CounterEvidence`.
+
+        .. versionchanged:: 0.2.0
+           ``gaps`` is ``gap_count``; ``considered`` and ``attacks`` hold
+           ``{id, name}`` like ``not_considered``; ``basis``,
+           ``mitigations`` and ``not_applicable`` added, ``mismatched``
+           removed.
         """
-        from dnn_supply_chain._convert import record_to_dict
-
-        def ref(rec: Attack | Defense) -> dict[str, str]:
-            return {"id": rec.id, "name": rec.name}
-
+        scope = self.model.scope
         return {
             "model": self.model.name,
             "scope": {
-                "stages": list(self.model.scope.stages),
-                "categories": list(self.model.scope.categories),
+                "stages": list(scope.stages),
+                "categories": list(scope.categories),
+                "modalities": list(scope.modalities),
             },
+            "basis": self.basis,
             "stages": [
                 {
                     "id": s.stage.id,
                     "name": s.stage.name,
                     "categories": list(s.categories),
-                    "attacks": len(s.attacks),
-                    "considered": [a.id for a in s.considered],
-                    "not_considered": [ref(a) for a in s.not_considered],
+                    "attacks": _refs(s.attacks),
+                    "considered": _refs(s.considered),
+                    "not_considered": _refs(s.not_considered),
+                    "not_applicable": [
+                        {
+                            "attack": {
+                                **_ref(n.attack),
+                                "modalities": list(n.attack.modalities),
+                            },
+                            "scope_modalities": list(n.scope_modalities),
+                            "reason": n.reason,
+                        }
+                        for n in s.not_applicable
+                    ],
                 }
                 for s in self.stages
             ],
-            "unmitigated": [
-                {"id": t.id, "title": t.title} for t in self.unmitigated
+            "unmitigated": [_threat_ref(t) for t in self.unmitigated],
+            "mitigations": [
+                {
+                    "mitigation": _threat_ref(m.mitigation),
+                    "status": m.status,
+                    "supported": m.supported,
+                    "defenses": _refs(m.defenses),
+                    "attacks": _refs(m.attacks),
+                    "evidence": [_link(e) for e in m.evidence],
+                    "without_evidence": _refs(m.without_evidence),
+                    "undefended": _refs(m.undefended),
+                }
+                for m in self.mitigations
             ],
-            "mismatched": [record_to_dict(m) for m in self.mismatched],
             "suggestions": [
                 {
-                    "threat": sug.threat,
-                    "defenses": [ref(d) for d in sug.defenses],
+                    "threat": _threat_ref(s.threat),
+                    "attacks": _refs(s.attacks),
+                    "defenses": [
+                        {
+                            "defense": _ref(d.defense),
+                            "basis": d.basis,
+                            "caveats": list(d.caveats),
+                            "evidence": [_link(e) for e in d.evidence],
+                        }
+                        for d in s.defenses
+                    ],
+                    "undefended": _refs(s.undefended),
                 }
-                for sug in self.suggestions
+                for s in self.suggestions
             ],
             "warnings": [
                 {"path": w.path, "message": w.message} for w in self.warnings
             ],
-            "gaps": self.gap_count,
+            "gap_count": self.gap_count,
         }
 
     def to_markdown(self) -> str:
         """
         Return the report as Markdown, for a pull request or a wiki.
         """
-        titles = {t.id: t.title for t in self.model.threats}
         lines = [f"# Threat model coverage: {_md(self.model.name)}", ""]
         lines += [
-            "| Stage | Attacks in scope | Considered | Not considered |",
-            "| --- | ---: | ---: | ---: |",
+            f"Modalities: {_md(_modalities(self.model.scope))}.",
+            f"Evidence that counts as support: {_counted(self.basis)}.",
+            "",
+            "| Stage | Attacks in scope | Considered | Not considered | Not applicable |",
+            "| --- | ---: | ---: | ---: | ---: |",
         ]
         for s in self.stages:
             name = s.stage.name + (
                 f" ({', '.join(s.categories)})" if s.categories else ""
             )
             lines.append(
-                f"| {_md(name)} | {len(s.attacks)} | {len(s.considered)} | {len(s.not_considered)} |"
+                f"| {_md(name)} | {len(s.attacks)} | {len(s.considered)} "
+                f"| {len(s.not_considered)} | {len(s.not_applicable)} |"
             )
-        lines += [
-            "",
-            f"**{self.gap_count} gap{'s' if self.gap_count != 1 else ''}.**",
-            "",
-        ]
+        lines += ["", f"**{_summary(self)}**", ""]
         if self.not_considered:
             lines += [
                 f"## Attacks not considered ({len(self.not_considered)})",
                 "",
             ]
-            for s in self.stages:
-                for a in s.not_considered:
-                    lines.append(f"- `{a.id}` {_md(a.name)} ({s.stage.id})")
+            lines += [
+                f"- `{a.id}` {_md(a.name)} ({s.stage.id})"
+                for s in self.stages
+                for a in s.not_considered
+            ]
             lines.append("")
         if self.unmitigated:
             lines += [
@@ -243,26 +468,51 @@ class CoverageReport:
             ]
             lines += [f"- `{t.id}` {_md(t.title)}" for t in self.unmitigated]
             lines.append("")
-        if self.mismatched:
+        if self.mitigations:
+            lines += ["## Mitigations and their evidence", ""]
+            for m in self.mitigations:
+                lines.append(
+                    f"- `{m.mitigation.id}` {_md(m.mitigation.title)}: "
+                    f"**{_md(_status_text(m))}**"
+                )
+                lines += [f"  - {_md_link(e)}" for e in m.evidence]
+                lines += [
+                    f"  - {line}"
+                    for line in _uncovered(m, self.basis, markdown=True)
+                ]
+            lines.append("")
+        if self.suggestions:
             lines += [
-                f"## Mismatched mitigations ({len(self.mismatched)})",
+                "## Defenses for threats without a supported mitigation",
+                "",
+            ]
+            for sug in self.suggestions:
+                lines.append(f"- `{sug.threat.id}` {_md(sug.threat.title)}")
+                if not sug.attacks:
+                    lines.append(f"  - {_UNMAPPED_THREAT}")
+                for d in sug.defenses:
+                    lines.append(
+                        f"  - `{d.defense.id}` {_md(d.defense.name)}: "
+                        f"{d.basis}"
+                    )
+                    lines += [f"    - {_md_link(e)}" for e in d.evidence]
+                if sug.undefended:
+                    lines.append(
+                        f"  - {_no_defense(self.basis)}: "
+                        + _attack_list(sug.undefended, markdown=True)
+                    )
+            lines.append("")
+        if self.not_applicable:
+            lines += [
+                f"## Attacks that do not apply ({len(self.not_applicable)})",
                 "",
             ]
             lines += [
-                f"- `{m.mitigation}`: {_md(_mismatch_text(m))}"
-                for m in self.mismatched
+                f"- `{n.attack.id}` {_md(n.attack.name)} ({s.stage.id}): "
+                f"{_md(n.reason)}"
+                for s in self.stages
+                for n in s.not_applicable
             ]
-            lines.append("")
-        if self.suggestions:
-            lines += ["## Defenses that counter open threats", ""]
-            for sug in self.suggestions:
-                names = (
-                    ", ".join(f"`{d.id}` {_md(d.name)}" for d in sug.defenses)
-                    or "none in the taxonomy"
-                )
-                lines.append(
-                    f"- `{sug.threat}` {_md(titles.get(sug.threat, ''))}: {names}"
-                )
             lines.append("")
         if self.warnings:
             lines += ["## Warnings", ""]
@@ -274,8 +524,15 @@ class CoverageReport:
         """
         Return the report as plain text for a terminal.
         """
-        titles = {t.id: t.title for t in self.model.threats}
-        rows = [("stage", "in scope", "considered", "not considered")]
+        rows = [
+            (
+                "stage",
+                "in scope",
+                "considered",
+                "not considered",
+                "not applicable",
+            )
+        ]
         for s in self.stages:
             name = s.stage.id + (
                 f" ({', '.join(s.categories)})" if s.categories else ""
@@ -286,10 +543,16 @@ class CoverageReport:
                     str(len(s.attacks)),
                     str(len(s.considered)),
                     str(len(s.not_considered)),
+                    str(len(s.not_applicable)),
                 )
             )
-        widths = [max(len(r[i]) for r in rows) for i in range(4)]
-        lines = [f"Threat model: {self.model.name}", ""]
+        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+        lines = [
+            f"Threat model: {self.model.name}",
+            f"Modalities: {_modalities(self.model.scope)}",
+            f"Evidence that counts as support: {_counted(self.basis)}",
+            "",
+        ]
         for n, row in enumerate(rows):
             cells = [row[0].ljust(widths[0])] + [
                 c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)
@@ -302,53 +565,178 @@ class CoverageReport:
                 "",
                 f"Attacks not considered ({len(self.not_considered)}):",
             ]
-            for s in self.stages:
-                lines += [
-                    f"  {s.stage.id}: {a.id} ({a.name})"
-                    for a in s.not_considered
-                ]
+            lines += [
+                f"  {s.stage.id}: {a.id} ({a.name})"
+                for s in self.stages
+                for a in s.not_considered
+            ]
         if self.unmitigated:
             lines += [
                 "",
                 f"Open threats without a mitigation ({len(self.unmitigated)}):",
             ]
             lines += [f"  {t.id}: {t.title}" for t in self.unmitigated]
-        if self.mismatched:
-            lines += ["", f"Mismatched mitigations ({len(self.mismatched)}):"]
-            lines += [
-                f"  {m.mitigation}: {_mismatch_text(m)}"
-                for m in self.mismatched
-            ]
-        if self.suggestions:
-            lines += ["", "Defenses that counter open threats:"]
-            for sug in self.suggestions:
-                names = (
-                    ", ".join(d.id for d in sug.defenses)
-                    or "none in the taxonomy"
-                )
+        if self.mitigations:
+            lines += ["", "Mitigations and their evidence:"]
+            for m in self.mitigations:
                 lines.append(
-                    f"  {sug.threat} ({titles.get(sug.threat, '')}): {names}"
+                    f"  {m.mitigation.id} ({m.mitigation.title}): "
+                    f"{_status_text(m)}"
                 )
+                for e in m.evidence:
+                    lines += _text_link(e, "    ")
+                lines += [
+                    f"    {line}"
+                    for line in _uncovered(m, self.basis, markdown=False)
+                ]
+        if self.suggestions:
+            lines += [
+                "",
+                "Defenses for threats without a supported mitigation:",
+            ]
+            for sug in self.suggestions:
+                lines.append(f"  {sug.threat.id} ({sug.threat.title}):")
+                if not sug.attacks:
+                    lines.append(f"    {_UNMAPPED_THREAT}")
+                for d in sug.defenses:
+                    for e in d.evidence:
+                        lines += _text_link(e, "    ")
+                if sug.undefended:
+                    lines.append(
+                        f"    {_no_defense(self.basis)}: "
+                        + _attack_list(sug.undefended, markdown=False)
+                    )
+        if self.not_applicable:
+            lines += [
+                "",
+                f"Attacks that do not apply ({len(self.not_applicable)}):",
+            ]
+            lines += [
+                f"  {s.stage.id}: {n.attack.id} ({n.attack.name}): {n.reason}"
+                for s in self.stages
+                for n in s.not_applicable
+            ]
         if self.warnings:
             lines += ["", f"Warnings ({len(self.warnings)}):"]
             lines += [f"  {w.path}: {w.message}" for w in self.warnings]
-        lines += [
-            "",
-            f"{self.gap_count} gap{'s' if self.gap_count != 1 else ''}.",
-        ]
+        lines += ["", _summary(self)]
         return "\n".join(lines) + "\n"
+
+
+_UNMAPPED_THREAT: Final = (
+    "not mapped: it names no attack of the taxonomy that applies to the scope"
+)
+
+
+def _ref(record: Attack | Defense) -> dict[str, str]:
+    return {"id": record.id, "name": record.name}
+
+
+def _refs(records: Iterable[Attack | Defense]) -> list[dict[str, str]]:
+    return [_ref(r) for r in records]
+
+
+def _threat_ref(item: Threat | Mitigation) -> dict[str, str]:
+    return {"id": item.id, "title": item.title}
+
+
+def _link(evidence: CounterEvidence) -> dict[str, Any]:
+    return {
+        "defense": evidence.defense,
+        "attack": evidence.attack,
+        "basis": evidence.basis,
+        "evidence": evidence.evidence,
+        "source": evidence.source,
+        "caveat": evidence.caveat,
+    }
+
+
+def _attack_list(attacks: Iterable[Attack], *, markdown: bool) -> str:
+    if markdown:
+        return ", ".join(f"`{a.id}` {_md(a.name)}" for a in attacks)
+    return ", ".join(f"{a.id} ({a.name})" for a in attacks)
+
+
+def _uncovered(
+    support: MitigationSupport, basis: Basis, *, markdown: bool
+) -> list[str]:
+    """
+    The lines that name the attacks of a mitigation that its evidence does
+    not reach.
+    """
+    if support.status == "not-mapped":
+        return []
+    out = []
+    others = [
+        a for a in support.without_evidence if a not in support.undefended
+    ]
+    if others:
+        out.append(
+            "no evidence that its defenses counter: "
+            + _attack_list(others, markdown=markdown)
+        )
+    if support.undefended:
+        out.append(
+            f"{_no_defense(basis)}: "
+            + _attack_list(support.undefended, markdown=markdown)
+        )
+    return out
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _summary(report: CoverageReport) -> str:
+    return (
+        f"{_plural(report.gap_count, 'gap')}, "
+        f"{_plural(len(report.open_threats), 'open threat')}, "
+        f"{_plural(len(report.unsupported), 'unsupported mitigation')}."
+    )
+
+
+def _counted(basis: Basis) -> str:
+    return ", ".join(BASES[: BASES.index(basis) + 1])
+
+
+def _modalities(scope: Scope) -> str:
+    if scope.modalities:
+        return ", ".join(scope.modalities)
+    return "any (the scope names none: every attack applies)"
+
+
+def _status_text(support: MitigationSupport) -> str:
+    if support.status == "not-mapped":
+        if not support.defenses:
+            return "not mapped: it names no defense of the taxonomy"
+        return "not mapped: its threats name no attack of the taxonomy"
+    return f"{support.status} ({_MEANS[support.status]})"
+
+
+def _text_link(evidence: CounterEvidence, indent: str) -> list[str]:
+    caveat = f"; caveat: {evidence.caveat}" if evidence.caveat else ""
+    head = (
+        f"{indent}{evidence.defense} against {evidence.attack}: "
+        f"{evidence.basis}{caveat}"
+    )
+    return [
+        head,
+        f"{indent}  evidence: {evidence.evidence}",
+        f"{indent}  source: {evidence.source}",
+    ]
+
+
+def _md_link(evidence: CounterEvidence) -> str:
+    caveat = f"; caveat: {_md(evidence.caveat)}" if evidence.caveat else ""
+    return (
+        f"`{evidence.defense}` against `{evidence.attack}`: "
+        f"**{evidence.basis}**{caveat}. {_md(evidence.evidence)} "
+        f"(source: {_md(evidence.source)})"
+    )
 
 
 def _md(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
-
-
-def _mismatch_text(m: Mismatch) -> str:
-    return (
-        f"its defenses ({', '.join(m.defenses)}) counter "
-        f"{', '.join(m.counters) or 'nothing'}, but its threats' attacks "
-        f"({', '.join(m.attacks)}) are {', '.join(m.threat_types)}"
-    )
 
 
 def coverage_report(
@@ -356,117 +744,260 @@ def coverage_report(
     taxonomy: Taxonomy | None = None,
     *,
     source: str | None = None,
+    basis: Basis = "mechanism",
 ) -> CoverageReport:
     """
-    Return what *model* covers of *taxonomy* (default: the bundled one).
+    Return what *model* covers of *taxonomy* (default: the bundled one),
+    and what the taxonomy's counter evidence says of its mitigations.
+
+    Args:
+        model: The threat model.
+        taxonomy: The taxonomy to judge it by.
+        source: The file name that problems are reported against.
+        basis: The weakest basis of counter evidence that counts as
+            support (see :meth:`~dnn_supply_chain.Taxonomy.counter_evidence`):
+            ``"mechanism"`` (the default) counts all of it, ``"claimed"``
+            leaves out what applies only by mechanism, ``"evaluated"``
+            keeps only what a defense's paper or code tested.
 
     Raises:
         ThreatModelError: The model does not validate; the error lists
             every problem (see :func:`validate_threat_model`).
+        ValueError: *basis* is not one of ``"evaluated"``, ``"claimed"``,
+            ``"mechanism"``.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       Follows the counter evidence and the scope's modalities; *basis*
+       added.
     """
     from dnn_supply_chain._loading import load
 
+    if basis not in BASES:
+        msg = f"basis must be one of {', '.join(BASES)}, not {basis!r}"
+        raise ValueError(msg)
     tax = load() if taxonomy is None else taxonomy
     diagnostics = validate_threat_model(model, tax, source=source)
     errors = [d for d in diagnostics if d.severity == "error"]
     if errors:
         raise ThreatModelError(errors, source=source)
+    return _Judge(tax, model, basis).report(
+        tuple(d for d in diagnostics if d.severity == "warning")
+    )
 
-    tagged: dict[str, list[str]] = {}
-    for threat in model.threats:
-        tagged[threat.id] = [
-            ref
-            for ref in (current_id(tax, t.id) for t in threat.tags)
-            if ref in tax and tax.kind_of(ref) == "attack"
-        ]
-    considered = {a for ids in tagged.values() for a in ids}
 
-    stages = []
-    for stage in tax.stages:
-        if stage.id not in model.scope.stages:
-            continue
-        cats = tuple(
-            c
-            for c in model.scope.categories
-            if tax.category(c).stage == stage.id
+class _Judge:
+    """
+    The pieces of one report, from one model and one taxonomy.
+    """
+
+    def __init__(
+        self, tax: Taxonomy, model: ThreatModel, basis: Basis
+    ) -> None:
+        self.tax = tax
+        self.model = model
+        self.basis = basis
+        self.scope = model.scope
+        self.attack_order = {a.id: i for i, a in enumerate(tax.attacks)}
+        self.defense_order = {d.id: i for i, d in enumerate(tax.defenses)}
+        self.tagged = {
+            threat.id: tuple(
+                dict.fromkeys(
+                    ref
+                    for ref in (current_id(tax, t.id) for t in threat.tags)
+                    if ref in tax and tax.kind_of(ref) == "attack"
+                )
+            )
+            for threat in model.threats
+        }
+
+    def report(self, warnings: tuple[Diagnostic, ...]) -> CoverageReport:
+        model = self.model
+        mitigated = {tid for m in model.mitigations for tid in m.mitigates}
+        supports = tuple(self.support(m) for m in model.mitigations)
+        supported = {
+            tid
+            for s in supports
+            if s.supported
+            for tid in s.mitigation.mitigates
+        }
+        return CoverageReport(
+            model=model,
+            basis=self.basis,
+            stages=self.stages(),
+            unmitigated=tuple(
+                t
+                for t in model.threats
+                if t.status == "open" and t.id not in mitigated
+            ),
+            mitigations=supports,
+            suggestions=tuple(
+                self.suggest(t)
+                for t in model.threats
+                if t.status in ("open", "mitigated") and t.id not in supported
+            ),
+            warnings=warnings,
         )
-        attacks = (
-            tuple(a for c in cats for a in tax.attacks_in(c))
-            if cats
-            else tax.attacks_in(stage.id)
+
+    def stages(self) -> tuple[StageCoverage, ...]:
+        tax, scope = self.tax, self.scope
+        considered = {a for ids in self.tagged.values() for a in ids}
+        out = []
+        for stage in tax.stages:
+            if stage.id not in scope.stages:
+                continue
+            cats = tuple(
+                c
+                for c in scope.categories
+                if tax.category(c).stage == stage.id
+            )
+            found = (
+                [a for c in cats for a in tax.attacks_in(c)]
+                if cats
+                else tax.attacks_in(stage.id)
+            )
+            in_scope = sorted(
+                {a.id: a for a in found}.values(),
+                key=lambda a: self.attack_order[a.id],
+            )
+            attacks = tuple(a for a in in_scope if scope.applies(a.modalities))
+            out.append(
+                StageCoverage(
+                    stage=stage,
+                    categories=cats,
+                    attacks=attacks,
+                    considered=tuple(a for a in attacks if a.id in considered),
+                    not_considered=tuple(
+                        a for a in attacks if a.id not in considered
+                    ),
+                    not_applicable=tuple(
+                        NotApplicable(
+                            attack=a, scope_modalities=scope.modalities
+                        )
+                        for a in in_scope
+                        if not scope.applies(a.modalities)
+                    ),
+                )
+            )
+        return tuple(out)
+
+    def links(
+        self, *, attack: str | None = None, defense: str | None = None
+    ) -> tuple[CounterEvidence, ...]:
+        return self.tax.counter_evidence(
+            attack=attack, defense=defense, basis=self.basis
         )
-        attacks = tuple(sorted(set(attacks), key=tax.attacks.index))
-        stages.append(
-            StageCoverage(
-                stage=stage,
-                categories=cats,
+
+    def ordered(
+        self, links: Iterable[CounterEvidence]
+    ) -> tuple[CounterEvidence, ...]:
+        return tuple(
+            sorted(
+                links,
+                key=lambda e: (
+                    e.rank,
+                    self.defense_order[e.defense],
+                    self.attack_order[e.attack],
+                ),
+            )
+        )
+
+    def support(self, mitigation: Mitigation) -> MitigationSupport:
+        tax = self.tax
+        defenses = tuple(
+            tax.defense(ref)
+            for ref in dict.fromkeys(
+                current_id(tax, t.id) for t in mitigation.tags
+            )
+            if ref in tax and tax.kind_of(ref) == "defense"
+        )
+        attacks = tuple(
+            tax.attack(a)
+            for a in dict.fromkeys(
+                a
+                for tid in mitigation.mitigates
+                for a in self.tagged.get(tid, ())
+            )
+        )
+        if not defenses or not attacks:
+            return MitigationSupport(
+                mitigation=mitigation,
+                status="not-mapped",
+                defenses=defenses,
                 attacks=attacks,
-                considered=tuple(a for a in attacks if a.id in considered),
-                not_considered=tuple(
-                    a for a in attacks if a.id not in considered
-                ),
+                evidence=(),
+                without_evidence=attacks,
+                undefended=tuple(a for a in attacks if not self.defended(a)),
             )
-        )
-
-    mitigated = {tid for m in model.mitigations for tid in m.mitigates}
-    unmitigated = tuple(
-        t
-        for t in model.threats
-        if t.status == "open" and t.id not in mitigated
-    )
-
-    mismatched = []
-    for mitigation in model.mitigations:
-        defenses = [t.id for t in mitigation.tags]
-        threat_attacks = [
-            a for tid in mitigation.mitigates for a in tagged.get(tid, [])
-        ]
-        if not defenses or not threat_attacks:
-            continue
-        if any(
-            tax.defense(d) in tax.defenses_for(a)
-            for a in threat_attacks
+        wanted = {a.id for a in attacks}
+        evidence = self.ordered(
+            e
             for d in defenses
-        ):
-            continue
-        mismatched.append(
-            Mismatch(
-                mitigation=mitigation.id,
-                defenses=tuple(defenses),
-                attacks=tuple(dict.fromkeys(threat_attacks)),
-                counters=tuple(
-                    dict.fromkeys(
-                        c for d in defenses for c in tax.defense(d).counters
-                    )
-                ),
-                threat_types=tuple(
-                    dict.fromkeys(
-                        t
-                        for a in threat_attacks
-                        for t in tax.attack(a).threat_types
-                    )
-                ),
-            )
+            for e in self.links(defense=d.id)
+            if e.attack in wanted
+        )
+        reached = {e.attack for e in evidence}
+        without = tuple(a for a in attacks if a.id not in reached)
+        return MitigationSupport(
+            mitigation=mitigation,
+            status=(
+                _STATUS_OF_BASIS[evidence[0].basis]
+                if evidence
+                else "unsupported"
+            ),
+            defenses=defenses,
+            attacks=attacks,
+            evidence=evidence,
+            without_evidence=without,
+            undefended=tuple(a for a in without if not self.defended(a)),
         )
 
-    suggestions = []
-    for threat in model.threats:
-        if threat.status != "open":
-            continue
-        found = {d for a in tagged[threat.id] for d in tax.defenses_for(a)}
-        suggestions.append(
-            Suggestion(
-                threat=threat.id,
-                defenses=tuple(sorted(found, key=tax.defenses.index)),
-            )
+    def in_scope(
+        self, links: Iterable[CounterEvidence]
+    ) -> list[CounterEvidence]:
+        """
+        The *links* whose defense's modalities meet the scope's.
+        """
+        tax, scope = self.tax, self.scope
+        return [
+            e
+            for e in links
+            if scope.applies(tax.defense(e.defense).modalities)
+        ]
+
+    def defended(self, attack: Attack) -> bool:
+        """
+        Whether some defense in scope has evidence against *attack*.
+        """
+        return bool(self.in_scope(self.links(attack=attack.id)))
+
+    def suggest(self, threat: Threat) -> Suggestion:
+        tax, scope = self.tax, self.scope
+        attacks = tuple(
+            a
+            for a in (tax.attack(i) for i in self.tagged[threat.id])
+            if scope.applies(a.modalities)
         )
-    return CoverageReport(
-        model=model,
-        stages=tuple(stages),
-        unmitigated=unmitigated,
-        mismatched=tuple(mismatched),
-        suggestions=tuple(suggestions),
-        warnings=tuple(d for d in diagnostics if d.severity == "warning"),
-    )
+        by_defense: dict[str, list[CounterEvidence]] = {}
+        for attack in attacks:
+            for e in self.in_scope(self.links(attack=attack.id)):
+                by_defense.setdefault(e.defense, []).append(e)
+        defenses = sorted(
+            (
+                SuggestedDefense(
+                    defense=tax.defense(d), evidence=self.ordered(links)
+                )
+                for d, links in by_defense.items()
+            ),
+            key=lambda s: (
+                BASES.index(s.basis),
+                self.defense_order[s.defense.id],
+            ),
+        )
+        reached = {e.attack for links in by_defense.values() for e in links}
+        return Suggestion(
+            threat=threat,
+            attacks=attacks,
+            defenses=tuple(defenses),
+            undefended=tuple(a for a in attacks if a.id not in reached),
+        )

@@ -7,6 +7,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from dnn_supply_chain._text import suggest
+from dnn_supply_chain.exceptions import UnknownIdError
+
 from ._model import Scope, Tag, Threat, ThreatModel
 
 
@@ -22,16 +25,21 @@ def starter_threat_model(
     taxonomy: Taxonomy | None = None,
     *,
     name: str = "My model",
+    modalities: Sequence[str] | None = None,
 ) -> ThreatModel:
     """
-    Return a starter threat model for *stages* (default: all): one open
-    threat per attack in scope, tagged with the attack's id and name, to be
-    edited into the team's own.
+    Return a starter threat model for *stages* (default: all) and
+    *modalities* (default: every modality of the taxonomy's vocabulary):
+    one open threat per attack in scope that applies to those modalities,
+    tagged with the attack's id and name, to be edited into the team's
+    own.
 
     Raises:
-        UnknownIdError: A stage id is unknown.
+        UnknownIdError: A stage id or a modality is unknown.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       *modalities* added; the scope names them.
     """
     from dnn_supply_chain._loading import load
 
@@ -42,6 +50,22 @@ def starter_threat_model(
         else [s.id for s in tax.stages]
     )
     ordered = [s.id for s in tax.stages if s.id in chosen]
+    known = tax.vocabulary.modalities
+    for term in modalities or ():
+        if term not in known:
+            raise UnknownIdError(
+                term, kind="modality", suggestions=suggest(term, known)
+            )
+    scope = Scope(
+        stages=tuple(ordered),
+        modalities=tuple(dict.fromkeys(modalities) if modalities else known),
+    )
+    attacks = (
+        a
+        for s in ordered
+        for a in tax.attacks_in(s)
+        if scope.applies(a.modalities)
+    )
     threats = tuple(
         Threat(
             id=f"T{n}",
@@ -49,13 +73,11 @@ def starter_threat_model(
             tags=(Tag(id=attack.id, name=attack.name),),
             status="open",
         )
-        for n, attack in enumerate(
-            (a for s in ordered for a in tax.attacks_in(s)), start=1
-        )
+        for n, attack in enumerate(attacks, start=1)
     )
     return ThreatModel(
         name=name,
         description="Describe the system: where its model comes from, how it is changed, where it runs.",
-        scope=Scope(stages=tuple(ordered)),
+        scope=scope,
         threats=threats,
     )

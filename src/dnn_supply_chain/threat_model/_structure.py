@@ -11,7 +11,8 @@ each at its own location:
   it, so that a bad field does not hide the next one (attrs would stop at
   the first invalid field);
 - each item of a list is checked at its index;
-- an unknown key is reported at the key, and a missing field in the
+- an unknown key is reported at the key, with the closest known key
+  (``threat``: did you mean ``threats``?), and a missing field in the
   threat-model's words;
 - a tag is an id, or a table ``{id, name}``.
 """
@@ -21,12 +22,20 @@ from __future__ import annotations
 import functools
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Final, TypeVar, get_args, get_origin
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Final,
+    Literal,
+    TypeVar,
+    get_args,
+    get_origin,
+)
 
 import attrs
 
 from dnn_supply_chain._checks import FieldTypeError, FieldValueError
-from dnn_supply_chain._text import show
+from dnn_supply_chain._text import show, suggest
 
 from ._model import Mitigation, Scope, Tag, Threat, ThreatModel
 
@@ -150,8 +159,11 @@ def _field_hook(
 
     item_type = _item_type(attribute.type)
     if item_type is None:
-        handler = conv.get_structure_hook(attribute.type)
-        return lambda value, tp: check(handler(value, tp))
+        # A Literal field (a status) is read as text, and its validator
+        # names the values it takes.
+        read_as = str if get_origin(attribute.type) is Literal else None
+        handler = conv.get_structure_hook(read_as or attribute.type)
+        return lambda value, tp: check(handler(value, read_as or tp))
     item_hook = conv.get_structure_hook(item_type)
 
     def items(value: object, tp: type) -> tuple[Any, ...]:
@@ -206,7 +218,8 @@ def _record_hook(
     attrs.resolve_types(cls)
     fields = attrs.fields(cls)
     names = frozenset(f.name for f in fields)
-    expected = ", ".join([*ignore, *(f.name for f in fields)])
+    known = [*ignore, *(f.name for f in fields)]
+    expected = ", ".join(known)
     missing = missing or {}
     empty = empty or {}
     # Unknown keys are reported here, one problem at each key, rather
@@ -237,15 +250,21 @@ def _record_hook(
             return exc
         return at(ValueError(missing.get(name, f"missing {name!r}")), name)
 
+    def unknown(key: str) -> Exception:
+        near = suggest(key, known, n=1)
+        hint = (
+            f"did you mean {near[0]!r}?"
+            if near
+            else f"expected one of {expected}"
+        )
+        return at(ValueError(f"unknown key {key!r}; {hint}"), key)
+
     def hook(value: object, _: type) -> AttrsInstance:
         if not isinstance(value, dict):
             msg = f"expected a table, got {_what(value)}"
             raise TypeError(msg)
         errors = [
-            at(
-                ValueError(f"unknown key {key!r}; expected one of {expected}"),
-                str(key),
-            )
+            unknown(str(key))
             for key in value
             if key not in names and key not in ignore
         ]

@@ -5,29 +5,41 @@ consistency.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Final, Literal
+import os
+
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import attrs
 
 from dnn_supply_chain._text import article, suggest
-from dnn_supply_chain.exceptions import Location, Problem, format_location
+from dnn_supply_chain.exceptions import (
+    Location,
+    Problem,
+    ThreatModelError,
+    format_location,
+)
 
+from ._files import read_data, threat_model_from_dict
 from ._model import (
     Diagnostic,
     Mitigation,
+    Scope,
     Tag,
     Threat,
     ThreatModel,
     in_file_order,
+    not_met,
 )
+from ._salvage import Salvage, salvage
 
 
 if TYPE_CHECKING:
     from dnn_supply_chain._taxonomy import Taxonomy
 
 
-__all__ = ["current_id", "validate_threat_model"]
+__all__ = ["current_id", "examine", "validate_threat_model"]
 
 _NEEDS_RATIONALE: Final = ("accepted", "not-applicable")
 
@@ -43,7 +55,7 @@ def current_id(taxonomy: Taxonomy, record_id: str) -> str:
 
 
 def validate_threat_model(
-    model: ThreatModel,
+    model: ThreatModel | Mapping[str, Any] | str | os.PathLike[str],
     taxonomy: Taxonomy | None = None,
     *,
     source: str | None = None,
@@ -54,23 +66,95 @@ def validate_threat_model(
     Every problem is reported, in file order, each with its path: unknown
     tags (with did-you-mean suggestions), tags of the wrong kind, names
     that do not match their ids, deprecated ids (a warning naming the
-    successor), duplicate threat or mitigation ids, mitigations of unknown
-    threats, ``mitigated`` threats without a mitigation, missing
-    rationales, and tags outside the model's scope (a warning).
+    successor), unknown stages, categories and modalities of the scope,
+    duplicate threat or mitigation ids, mitigations of unknown threats,
+    ``mitigated`` threats without a mitigation, missing rationales, and
+    tags outside the model's scope: of a stage it does not take part in,
+    or of modalities it does not work with (warnings).
+
+    Args:
+        model: The threat model; or the plain data of a file, or the path
+            of a ``.toml`` or ``.json`` file.  Data or a file is checked
+            whole: its structural problems (those
+            :func:`threat_model_from_dict` raises for) are reported
+            together with the problems of its tags, wherever its structure
+            leaves the tags readable, and a file that cannot be read or
+            parsed gives the one problem that says so.
+        taxonomy: The taxonomy to check against.
+        source: The file name to report problems against (default: the
+            path, for a file).
 
     Returns:
         The diagnostics; the model is valid when none is an ``"error"``.
+        Nothing is raised for a model that is invalid.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       Accepts a file's data or path, and checks the scope's modalities.
+    """
+    return examine(model, taxonomy, source=source)[1]
+
+
+def examine(
+    target: object,
+    taxonomy: Taxonomy | None = None,
+    *,
+    source: str | None = None,
+) -> tuple[ThreatModel | None, tuple[Diagnostic, ...]]:
+    """
+    The model of *target* (None when it cannot be built) and every
+    problem of it; see :func:`validate_threat_model`.  *target* is a
+    model, a path (a ``str`` is one), or the plain data of a file.
     """
     from dnn_supply_chain._loading import load
+
+    tax = load() if taxonomy is None else taxonomy
+    if isinstance(target, ThreatModel):
+        return target, _validate(target, tax, source=source)
+    data: object = target
+    if isinstance(target, (str, os.PathLike)):
+        path = Path(target)
+        source = str(path) if source is None else source
+        try:
+            data = read_data(path)
+        except ThreatModelError as exc:
+            problems = [
+                attrs.evolve(d, source=source) for d in exc.diagnostics
+            ]
+            return None, tuple(problems)
+    try:
+        model = threat_model_from_dict(data, source=source)
+    except ThreatModelError as exc:
+        structural = exc.diagnostics
+    else:
+        return model, _validate(model, tax, source=source)
+    rest = salvage(data, structural)
+    if rest is None:
+        return None, structural
+    found = [
+        attrs.evolve(d, location=rest.original(d.location))
+        for d in _validate(rest.model, tax, source=source, rest=rest)
+    ]
+    return None, in_file_order([*structural, *filter(rest.reports, found)])
+
+
+def _validate(
+    model: ThreatModel,
+    tax: Taxonomy,
+    *,
+    source: str | None,
+    rest: Salvage | None = None,
+) -> tuple[Diagnostic, ...]:
+    """
+    The problems of *model*; *rest* says what of the file was set aside
+    to build it, if anything.
+    """
     from dnn_supply_chain.crosswalk import (
         ATLAS_ID,
         AtlasTechnique,
         load_crosswalk,
     )
 
-    tax = load() if taxonomy is None else taxonomy
     out: list[Diagnostic] = []
 
     def add(
@@ -102,6 +186,16 @@ def validate_threat_model(
                 "error",
                 where,
                 f"category {cat!r} belongs to stage {tax.category(cat).stage!r}, which is not in scope.stages",
+            )
+    modalities = tax.vocabulary.modalities
+    for i, term in enumerate(model.scope.modalities):
+        if term not in modalities:
+            near = suggest(term, modalities)
+            hint = f"; did you mean {near[0]!r}?" if near else ""
+            add(
+                "error",
+                ("scope", "modalities", i),
+                f"unknown modality {term!r}{hint}",
             )
 
     groups: tuple[tuple[str, Sequence[Threat | Mitigation], str], ...] = (
@@ -163,11 +257,16 @@ def validate_threat_model(
                     location=where,
                     tag=tag,
                     kind=kind,
+                    scope=model.scope,
                     in_scope=in_scope_stages,
                 )
 
     threat_ids = {t.id for t in model.threats}
     mitigated: set[str] = set()
+    if rest is not None:
+        # Ids of threats and mitigations set aside are not unknown.
+        threat_ids = (threat_ids | rest.threat_ids) - rest.fillers
+        mitigated |= rest.mitigated
     for i, mitigation in enumerate(model.mitigations):
         for j, tid in enumerate(mitigation.mitigates):
             if tid in threat_ids:
@@ -227,6 +326,7 @@ def _check_tag(
     location: Location,
     tag: Tag,
     kind: str,
+    scope: Scope,
     in_scope: set[str],
 ) -> None:
     pool = tax.attacks if kind == "attack" else tax.defenses
@@ -273,3 +373,10 @@ def _check_tag(
                 f"{tag.id!r} targets the {stage!r} stage, which is "
                 "outside the model's scope",
             )
+    modalities = getattr(record, "modalities", ())
+    if not scope.applies(modalities):
+        add(
+            "warning",
+            location,
+            f"{tag.id!r} does not apply: its {not_met(modalities, scope.modalities)}",
+        )
