@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._common import PROG, UsageError
+from ._common import PROG, UsageError, write_file
 from ._output import dump, echo
 
 
@@ -33,10 +33,10 @@ def register(subparsers: Subparsers) -> None:
 
 
 def _example_text() -> str:
-    from importlib.resources import files
+    from dnn_supply_chain._packaged import read_verified_text
 
-    resource = files("dnn_supply_chain") / "data" / "examples" / _EXAMPLE
-    return resource.read_text(encoding="utf-8")
+    # Checked against the manifest: a damaged example is a broken install.
+    return read_verified_text(f"examples/{_EXAMPLE}")
 
 
 # -- check ------------------------------------------------------------------
@@ -228,5 +228,6 @@ def _init(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
     if path.exists() and not args.force:
         msg = f"{path} exists; use --force to overwrite it"
         raise UsageError(msg)
-    path.write_text(text, encoding="utf-8")
-    echo(f"wrote {path}", err=True)
+    # Through a temporary file: a failure leaves an existing file as it was.
+    written = write_file(args.output, text, overwrite=args.force)
+    echo(f"wrote {written}", err=True)

@@ -12,7 +12,8 @@ from typing import Any, Literal
 
 import attrs
 
-from dnn_supply_chain._parsing import ParseFailure, parse
+from dnn_supply_chain._files import ReadFailure
+from dnn_supply_chain._files import read_data as read_file_data
 from dnn_supply_chain.exceptions import Problem, ThreatModelError
 
 from ._model import Tag, ThreatModel, in_file_order
@@ -92,16 +93,10 @@ def read_data(path: Path) -> object:
         )
         raise fail(msg)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        msg = f"cannot read the file: {exc}"
-        raise fail(msg) from None
-    try:
-        data = parse(text, toml=suffix == ".toml")
-    except ParseFailure as exc:
-        problem = attrs.evolve(exc.problem(source), severity="error")
+        return read_file_data(path, toml=suffix == ".toml", source=source)
+    except ReadFailure as exc:
+        problem = attrs.evolve(exc.problem, severity="error")
         raise ThreatModelError([problem], source=source) from None
-    return data
 
 
 def threat_model_to_dict(model: ThreatModel) -> dict[str, Any]:
