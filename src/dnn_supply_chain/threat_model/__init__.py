@@ -18,6 +18,7 @@ from ._files import (
     threat_model_from_dict,
     threat_model_to_dict,
 )
+from ._judge import coverage_report
 from ._model import (
     FAIL_POLICIES,
     STATUSES,
@@ -39,7 +40,6 @@ from ._report import (
     StageCoverage,
     SuggestedDefense,
     Suggestion,
-    coverage_report,
 )
 from ._starter import starter_threat_model
 from ._validate import validate_threat_model
