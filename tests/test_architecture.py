@@ -196,3 +196,28 @@ class TestNeighbours:
         """
         with pytest.raises(dsc.UnknownIdError):
             tax.neighbours("nope")
+
+
+class TestOneConverterOut:
+    """
+    Records are written out the converter's way, without importing cattrs
+    to print one.
+    """
+
+    def test_equals_cattrs(self, tax):
+        """
+        unstructure() gives what the cattrs converter gives, for every
+        record and evidence link.
+        """
+        from dnn_supply_chain._convert import converter, unstructure
+
+        for record in (
+            *tax.stages,
+            *tax.categories,
+            *tax.attacks,
+            *tax.defenses,
+            *tax.papers,
+            *tax.evidence,
+            tax.vocabulary,
+        ):
+            assert converter().unstructure(record) == unstructure(record)

@@ -27,7 +27,13 @@ if TYPE_CHECKING:
     from attrs import AttrsInstance
 
 
-__all__ = ["converter", "problems_of", "record_to_dict", "structure"]
+__all__ = [
+    "converter",
+    "problems_of",
+    "record_to_dict",
+    "structure",
+    "unstructure",
+]
 
 _T = TypeVar("_T")
 _R = TypeVar("_R")
@@ -207,12 +213,36 @@ def structure(
         )
 
 
+def unstructure(value: Any) -> Any:
+    """
+    Return *value* (a record, or what a record's field holds) as JSON
+    values: records become objects of their fields, tuples lists,
+    attributes plain objects.
+
+    The converter's way out, written here so that commands that only print
+    a record do not import cattrs; a test holds it equal to
+    ``converter().unstructure``.
+    """
+    if isinstance(value, tuple):
+        return [unstructure(item) for item in value]
+    if isinstance(value, Attributes):
+        return value.to_json()
+    if attrs.has(type(value)):
+        return {
+            f.name: unstructure(getattr(value, f.name))
+            for f in attrs.fields(type(value))
+        }
+    if isinstance(value, dict):
+        return {key: unstructure(item) for key, item in value.items()}
+    return value
+
+
 def record_to_dict(record: AttrsInstance) -> dict[str, Any]:
     """
-    Return *record* as JSON-compatible data, through the converter: tuples
-    become lists, attributes plain objects; empty attributes are left out.
+    Return *record* as JSON-compatible data: tuples become lists,
+    attributes plain objects; empty attributes are left out.
     """
-    data: dict[str, Any] = converter().unstructure(record)
+    data: dict[str, Any] = unstructure(record)
     if not data.get("attributes", True):
         del data["attributes"]
     return data
