@@ -12,6 +12,7 @@ import codecs
 import errno
 import io
 import os
+import re
 import secrets
 import stat
 
@@ -105,6 +106,37 @@ def encodes(out: TextIO | io.TextIOBase, text: str) -> bool:
     return True
 
 
+# Characters that a terminal acts on instead of showing: C0 controls but
+# tab and newline (ESC starts the sequences that clear a screen or set a
+# window title), DEL, C1 controls, and the bidi controls that reorder what
+# is shown (U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069). A CR
+# that ends a line (CRLF, as CSV writes it) is a line ending, not a
+# control.
+_UNSAFE: Final = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def _escape_control(found: re.Match[str]) -> str:
+    char = found.group()
+    if char == "\r" and found.string.startswith("\n", found.end()):
+        return char
+    return f"\\u{ord(char):04x}"
+
+
+def terminal_safe(text: str) -> str:
+    """
+    *text* with every character a terminal would act on instead of show
+    written as a ``\\uXXXX`` escape: what data and users' files hold can
+    neither move the cursor, clear the screen, set the window title nor
+    reorder the line. Inside a JSON string the escape means the same
+    character, so JSON output stays exact.
+    """
+    if text.isascii() and text.isprintable():
+        return text
+    return _UNSAFE.sub(_escape_control, text)
+
+
 class Output(io.TextIOBase):
     """
     Standard output as a command writes it.
@@ -117,6 +149,8 @@ class Output(io.TextIOBase):
       escapes), never an error.
     - A stream that is closed (``>&-``) is an :class:`OSError` on the
       first write, which ``main`` reports with exit status 2.
+    - Every character a terminal would act on is escaped
+      (:func:`terminal_safe`).
     """
 
     def __init__(self, stream: TextIO | None) -> None:
@@ -159,6 +193,8 @@ class Output(io.TextIOBase):
         if self.broken:
             return len(text)
         stream = self._target()
+        size = len(text)
+        text = terminal_safe(text)
         try:
             try:
                 stream.write(text)
@@ -169,7 +205,7 @@ class Output(io.TextIOBase):
                 )
         except BrokenPipeError:
             self.broken = True
-        return len(text)
+        return size
 
     def flush(self) -> None:
         """

@@ -10,6 +10,8 @@ import sys
 
 from typing import TYPE_CHECKING, Any, TextIO
 
+from ._common import terminal_safe
+
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -20,9 +22,14 @@ if TYPE_CHECKING:
 
 def echo(line: str, *, err: bool = False) -> None:
     """
-    Print *line* on standard output, or on standard error with *err*.
+    Print *line* on standard output, or on standard error with *err*; a
+    character a terminal would act on is escaped (standard output does it
+    itself).
     """
-    print(line, file=sys.stderr if err else sys.stdout)
+    print(
+        terminal_safe(line) if err else line,
+        file=sys.stderr if err else sys.stdout,
+    )
 
 
 def dump(value: object, out: TextIO) -> None:
