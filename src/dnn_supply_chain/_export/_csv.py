@@ -69,7 +69,7 @@ if TYPE_CHECKING:
     from dnn_supply_chain._taxonomy import Taxonomy
 
 
-__all__ = ["COLUMNS", "SEPARATOR", "render"]
+__all__ = ["COLUMNS", "FORMULA_STARTS", "SEPARATOR", "render"]
 
 #: The columns, in order.
 COLUMNS: Final = (
@@ -94,20 +94,42 @@ COLUMNS: Final = (
 SEPARATOR: Final = "; "
 
 
+#: What a cell must not start with, lest a spreadsheet read it as a
+#: formula (the OWASP CSV-injection rule): such a cell gets a leading ``'``.
+FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
+
+
 def render(taxonomy: Taxonomy) -> str:
     """
     Return the attacks and defenses of *taxonomy* as CSV, with a header.
+
+    A cell that starts with a formula character (:data:`FORMULA_STARTS`)
+    gets a leading ``'``, so that a spreadsheet shows it as text; a row
+    with a cell holding a line break is quoted whole, so that every reader
+    reads one row per record.
     """
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    minimal = csv.writer(out, lineterminator="\n")
+    # csv quotes "\n" on its own, but not a bare "\r" with this line
+    # terminator: a row holding one is quoted whole.
+    quoted = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
+    minimal.writerow(COLUMNS)
     records: tuple[Attack | Defense, ...] = (
         *taxonomy.attacks,
         *taxonomy.defenses,
     )
     for record in records:
-        writer.writerow(_row(taxonomy, record))
+        row = tuple(_neutral(cell) for cell in _row(taxonomy, record))
+        writer = quoted if any("\r" in cell for cell in row) else minimal
+        writer.writerow(row)
     return out.getvalue()
+
+
+def _neutral(cell: str) -> str:
+    """
+    *cell*, with a leading ``'`` if it starts like a formula.
+    """
+    return f"'{cell}" if cell.startswith(FORMULA_STARTS) else cell
 
 
 def _row(taxonomy: Taxonomy, record: Attack | Defense) -> tuple[str, ...]:

@@ -29,9 +29,33 @@ __all__ = ["render", "render_english"]
 _LISTING_TITLE: Final = "深度学习模型供应链的安全性研究综述"
 
 
+# Characters that would make Markdown of a field's text: link brackets,
+# raw HTML, emphasis, code spans, table cells, and the backslash itself.
+_SPECIAL: Final = str.maketrans({c: f"\\{c}" for c in "\\[]<>`*_|"})
+
+
 def _md(text: str) -> str:
-    # Keep the text readable; escape only what would change the Markdown.
-    return " ".join(text.split()).replace("[", "\\[").replace("]", "\\]")
+    # One line (a line break could start a heading or a list item), and
+    # every character that would change the Markdown escaped.
+    return " ".join(text.split()).translate(_SPECIAL)
+
+
+def _link(label: str, url: str | None) -> str:
+    """
+    A Markdown link to *url*, if it is an http(s) URL; otherwise the
+    label and the URL as text.
+    """
+    if url is None:
+        return ""
+    if not url.startswith(("https://", "http://")) or any(
+        c.isspace() or not c.isprintable() for c in url
+    ):
+        return f"{label} {_md(url)}"
+    # Percent-encoded, the characters that end a link destination.
+    safe = (
+        url.replace("(", "%28").replace(")", "%29").replace("<", "%3C")
+    ).replace(">", "%3E")
+    return f"[{label}]({safe})"
 
 
 def _sentence(text: str) -> str:
@@ -57,12 +81,12 @@ def render(taxonomy: Taxonomy) -> str:
             lines += [f"### {subsection}", ""]
         entry = (
             f"{listing.index}. {_sentence(listing.title)} "
-            f"{listing.venue} {listing.year}."
+            f"{_md(listing.venue)} {listing.year}."
         )
         if listing.paper_url:
-            entry += f" [\\[paper\\]]({listing.paper_url})"
+            entry += " " + _link("\\[paper\\]", listing.paper_url)
         if listing.code_url:
-            entry += f" [\\[code\\]]({listing.code_url})"
+            entry += " " + _link("\\[code\\]", listing.code_url)
         lines += [entry, ""]
     return "\n".join(lines)
 
@@ -73,21 +97,24 @@ def _paper_line(paper: Paper) -> str:
         where = f"{where} {paper.year}".strip()
     text = _sentence(paper.title)
     if paper.authors:
-        text = f"{', '.join(paper.authors)}. {text}"
+        text = f"{_md(', '.join(paper.authors))}. {text}"
     if where:
         text += f" {_md(where)}."
-    links = []
-    if paper.url:
-        links.append(f"[paper]({paper.url})")
-    if paper.doi:
-        links.append(f"[doi:{paper.doi}](https://doi.org/{paper.doi})")
-    if paper.arxiv:
-        links.append(
-            f"[arXiv:{paper.arxiv}](https://arxiv.org/abs/{paper.arxiv})"
-        )
-    if paper.code:
-        links.append(f"[code]({paper.code})")
-    return " ".join([text, *links])
+    links = [
+        _link("paper", paper.url),
+        _link(
+            f"doi:{_md(paper.doi or '')}",
+            None if paper.doi is None else f"https://doi.org/{paper.doi}",
+        ),
+        _link(
+            f"arXiv:{paper.arxiv}",
+            None
+            if paper.arxiv is None
+            else f"https://arxiv.org/abs/{paper.arxiv}",
+        ),
+        _link("code", paper.code),
+    ]
+    return " ".join([text, *(link for link in links if link)])
 
 
 def _entry(taxonomy: Taxonomy, n: int, rec: Attack | Defense) -> list[str]:
