@@ -60,9 +60,9 @@ class TestCsv:
         """
         pandas reads the same number of rows.
         """
-        import pandas
+        import pandas as pd
 
-        frame = pandas.read_csv(io.StringIO(dsc.export(odd, "csv")))
+        frame = pd.read_csv(io.StringIO(dsc.export(odd, "csv")))
         assert len(odd.attacks) + len(odd.defenses) == len(frame)
 
 
