@@ -326,6 +326,9 @@ class TestStandardOutput:
         out, err = proc.communicate(timeout=60)
         assert (0, b"") == (proc.returncode, err)
         assert "\\u4f7f\\u7528\\u9636\\u6bb5" in out.decode("ascii")
+        # The branches fall back to ASCII glyphs, not escapes.
+        assert "|-- Attacks (" in out.decode("ascii")
+        assert "\\u251c" not in out.decode("ascii")
 
     def test_escape_outside_the_basic_plane(self):
         """

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ._common import add_format_option
+from ._common import add_format_option, encodes
 from ._output import dump, label, origin
 
 
@@ -54,13 +54,15 @@ def _tree(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
             out,
         )
         return
+    glyphs = _BOX if encodes(out, "".join(_BOX)) else _ASCII
     for stage in stages:
         where = origin(tax, stage.id)
         out.write(f"{stage.name} [{stage.id}] {stage.name_zh}{where}\n")
         out.writelines(
             line + "\n"
             for line in _render(
-                _stage_children(tax, stage.id, papers=not args.no_papers)
+                _stage_children(tax, stage.id, papers=not args.no_papers),
+                glyphs,
             )
         )
 
@@ -92,11 +94,22 @@ def _stage_children(tax: Taxonomy, stage: str, *, papers: bool) -> list[_Node]:
     ]
 
 
-def _render(nodes: list[_Node], prefix: str = "") -> Iterator[str]:
+#: The tree's glyphs (branch, last branch, pipe), and their ASCII stand-ins
+#: for a console that cannot show box-drawing characters.
+_BOX = ("├── ", "└── ", "│   ")
+_ASCII = ("|-- ", "`-- ", "|   ")
+
+
+def _render(
+    nodes: list[_Node],
+    glyphs: tuple[str, str, str] = _BOX,
+    prefix: str = "",
+) -> Iterator[str]:
+    branch, last_branch, pipe = glyphs
     for i, (text, kids) in enumerate(nodes):
         last = i == len(nodes) - 1
-        yield prefix + ("└── " if last else "├── ") + text
-        yield from _render(kids, prefix + ("    " if last else "│   "))
+        yield prefix + (last_branch if last else branch) + text
+        yield from _render(kids, glyphs, prefix + ("    " if last else pipe))
 
 
 def _stage_tree(tax: Taxonomy, stage: str, *, papers: bool) -> dict[str, Any]:
