@@ -92,3 +92,31 @@ class TestMarkdown:
         assert "[code](https://example.org/a%28b%29c)" in dsc.export(
             odd, "markdown-en"
         )
+
+
+class TestStix:
+    """
+    The STIX export writes only valid URIs: the official validator passes
+    for any data the loader accepts.
+    """
+
+    def test_odd_urls_and_dois(self):
+        """
+        A DOI with <>, a URL with a space and one without a scheme give a
+        bundle the validator accepts, with the odd text kept in
+        descriptions.
+        """
+        from test_export_stix import validate
+
+        data = dsc.taxonomy_to_dict(dsc.load(extensions=False))
+        data["papers"][0]["doi"] = "10.1234/a<b>c\"{x}"
+        data["papers"][1]["url"] = "https://example.org/a b"
+        data["papers"][2]["url"] = "example.org/no-scheme"
+        data["papers"][3]["code"] = "git@github.com:x/y.git"
+        tax = dsc.taxonomy_from_dict(data)
+        text = dsc.export(tax, "stix")
+        result = validate(text)
+        assert result.is_valid, [str(e) for e in result.errors]
+        assert "example.org/no-scheme" in text
+        assert "git@github.com:x/y.git" in text
+        assert "https://doi.org/10.1234/a%3Cb%3Ec%22%7Bx%7D" in text

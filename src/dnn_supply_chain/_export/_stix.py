@@ -91,9 +91,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import uuid
 
 from typing import TYPE_CHECKING, Any, Final
+from urllib.parse import quote
 
 
 if TYPE_CHECKING:
@@ -285,6 +287,26 @@ def _citation(paper: Paper) -> str:
     return f"{paper.title} ({where})" if where else paper.title
 
 
+# An absolute http(s) URI of RFC 3986 characters only: what STIX's url
+# properties must hold. Data the loader accepts may hold less (a space, no
+# scheme); such text goes to the reference's description instead.
+_URI: Final = re.compile(r"https?://[A-Za-z0-9._~:/?#\[\]@!$&'()*+,;=%-]+")
+
+
+def _uri(text: str) -> str | None:
+    """
+    *text* if it is a valid absolute http(s) URI, else None.
+    """
+    return text if _URI.fullmatch(text) else None
+
+
+def _doi_url(doi: str) -> str:
+    """
+    The resolver URL of *doi*, percent-encoding what a URI cannot hold.
+    """
+    return "https://doi.org/" + quote(doi, safe="/:;()._-")
+
+
 def _paper_references(paper: Paper) -> list[dict[str, str]]:
     """
     Return the external references of *paper*: itself, then its DOI, arXiv
@@ -295,14 +317,20 @@ def _paper_references(paper: Paper) -> list[dict[str, str]]:
         "description": _citation(paper),
     }
     if paper.url:
-        own["url"] = paper.url
+        url = _uri(paper.url)
+        if url is None:
+            own["description"] += (
+                f"; landing page, not a valid URI: {paper.url}"
+            )
+        else:
+            own["url"] = url
     found = [own]
     if paper.doi:
         found.append(
             {
                 "source_name": "doi",
                 "external_id": paper.doi,
-                "url": f"https://doi.org/{paper.doi}",
+                "url": _doi_url(paper.doi),
                 "description": f"DOI of {paper.id}",
             }
         )
@@ -316,11 +344,17 @@ def _paper_references(paper: Paper) -> list[dict[str, str]]:
             }
         )
     if paper.code:
+        code = _uri(paper.code)
         found.append(
             {
                 "source_name": "code",
-                "url": paper.code,
+                "url": code,
                 "description": f"Code of {paper.id}",
+            }
+            if code is not None
+            else {
+                "source_name": "code",
+                "description": f"Code of {paper.id}, not a valid URI: {paper.code}",
             }
         )
     return found
