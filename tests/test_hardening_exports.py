@@ -109,7 +109,7 @@ class TestStix:
         from test_export_stix import validate
 
         data = dsc.taxonomy_to_dict(dsc.load(extensions=False))
-        data["papers"][0]["doi"] = "10.1234/a<b>c\"{x}"
+        data["papers"][0]["doi"] = '10.1234/a<b>c"{x}'
         data["papers"][1]["url"] = "https://example.org/a b"
         data["papers"][2]["url"] = "example.org/no-scheme"
         data["papers"][3]["code"] = "git@github.com:x/y.git"
