@@ -11,9 +11,9 @@ import heapq
 import math
 import re
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Final, cast
 
 import attrs
 
@@ -28,6 +28,7 @@ from ._records import (
     Record,
     Stage,
 )
+from ._text import suggest
 
 
 if TYPE_CHECKING:
@@ -35,6 +36,20 @@ if TYPE_CHECKING:
 
 
 __all__ = ["Index", "SearchHit", "SearchIndex", "year_range"]
+
+# Up to this many ids, suggestions rank them all; above, the candidates
+# the trigram index proposes, at most _RANKED of them.
+_SMALL: Final = 2000
+_RANKED: Final = 200
+
+
+def _grams(word: str) -> set[str]:
+    text = f" {word.casefold()} "
+    return {text[i : i + 3] for i in range(len(text) - 2)}
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.casefold().split())
 
 
 @attrs.frozen
@@ -228,6 +243,8 @@ class Index:
         self.deprecated = {d.id: d for d in tax.deprecated}
         self.papers_of: dict[str, tuple[Paper, ...]] = {}
         self._ids_of: dict[str, tuple[str, ...]] = {}
+        self._gram_index: dict[str, dict[str, list[str]]] = {}
+        self._name_index: dict[str, dict[str, list[str]]] = {}
         self._tax = tax
 
     @functools.cached_property
@@ -512,6 +529,57 @@ class Index:
                 if limit is not None and len(hits) >= limit:
                     break
         return tuple(hits)
+
+    def closest(self, word: str, kind: str, n: int = 3) -> list[str]:
+        """
+        Up to *n* ids of *kind* (``"record"`` for any) closest to *word*,
+        best first, as :func:`~dnn_supply_chain._text.suggest` ranks them.
+
+        Over a few thousand ids, the ids ranked are those that share the
+        most rare character trigrams with *word* (a trigram in more than a
+        tenth of the ids says nothing), so that a suggestion costs the
+        postings of the word's trigrams, not a pass over every id: a typo
+        that keeps no rare trigram of the id gets no suggestion.
+        """
+        pool = self.ids_of(kind)
+        if len(pool) <= _SMALL:
+            return suggest(word, pool, n)
+        grams = self._trigrams(kind)
+        common = len(pool) // 10
+        counts: Counter[str] = Counter()
+        for gram in _grams(word):
+            posting = grams.get(gram, ())
+            if len(posting) <= common:
+                counts.update(posting)
+        return suggest(word, [i for i, _ in counts.most_common(_RANKED)], n)
+
+    def ids_named(self, name: str, kind: str) -> list[str]:
+        """
+        The ids of the records of *kind* whose name is *name*, compared
+        case-insensitively with white space folded.
+        """
+        return list(self._names(kind).get(_fold(name), ()))
+
+    def _trigrams(self, kind: str) -> dict[str, list[str]]:
+        found = self._gram_index.get(kind)
+        if found is None:
+            index: dict[str, list[str]] = defaultdict(list)
+            for rec_id in self.ids_of(kind):
+                for gram in _grams(rec_id):
+                    index[gram].append(rec_id)
+            found = self._gram_index[kind] = dict(index)
+        return found
+
+    def _names(self, kind: str) -> dict[str, list[str]]:
+        found = self._name_index.get(kind)
+        if found is None:
+            index: dict[str, list[str]] = defaultdict(list)
+            for rec_id in self.ids_of(kind):
+                rec = self.by_id[rec_id]
+                name = rec.title if isinstance(rec, Paper) else rec.name
+                index[_fold(name)].append(rec_id)
+            found = self._name_index[kind] = dict(index)
+        return found
 
     def ids_of(self, kind: str) -> tuple[str, ...]:
         found = self._ids_of.get(kind)

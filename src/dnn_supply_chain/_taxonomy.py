@@ -37,7 +37,6 @@ from ._records import (
     Vocabulary,
 )
 from ._text import article as _a
-from ._text import suggest
 from .exceptions import TaxonomyDataError, UnknownIdError
 
 
@@ -373,7 +372,7 @@ class Taxonomy(Queries):
             id,
             kind=kind,
             detail=f"{id!r} is {_a(KIND_OF_TYPE[type(rec)])}",
-            suggestions=suggest(id, self._index.ids_of(kind)),
+            suggestions=self._index.closest(id, kind),
         )
 
     def _unknown(self, id: object, kind: str) -> UnknownIdError:  # noqa: A002
@@ -381,10 +380,35 @@ class Taxonomy(Queries):
             return UnknownIdError(
                 repr(id), kind=kind, detail="ids are strings"
             )
-        pool = (
-            self._index.by_id if kind == "record" else self._index.ids_of(kind)
+        known = kind if kind in KINDS else "record"
+        return UnknownIdError(
+            id, kind=kind, suggestions=self._index.closest(id, known)
         )
-        return UnknownIdError(id, kind=kind, suggestions=suggest(id, pool))
+
+    def closest_ids(
+        self, word: str, *, kind: str = "record", n: int = 3
+    ) -> list[str]:
+        """
+        Return up to *n* ids of records of *kind* (one of :data:`KINDS`,
+        or ``"record"`` for any) closest to *word*, best first: the
+        suggestions of an unknown id.
+
+        In a large taxonomy the candidates are found through an index of
+        the ids' character trigrams, so a suggestion does not cost a pass
+        over every id.
+
+        .. versionadded:: 0.2.0
+        """
+        return self._index.closest(word, kind, n)
+
+    def ids_named(self, name: str, *, kind: str = "record") -> list[str]:
+        """
+        Return the ids of the records of *kind* whose name (a paper's
+        title) is *name*, case-insensitively and with white space folded.
+
+        .. versionadded:: 0.2.0
+        """
+        return self._index.ids_named(name, kind)
 
     def provenance(self, id: str) -> Provenance:  # noqa: A002
         """

@@ -313,8 +313,7 @@ def _unknown(
         )
         return
 
-    pool = tax.stages if kind == "stage" else tax.categories
-    near = suggest(value, [r.id for r in pool])
+    near = tax.closest_ids(value, kind=kind)
     hint = f"; did you mean {near[0]!r}?" if near else ""
     add("error", location, f"unknown {kind} {value!r}{hint}")
 
@@ -338,9 +337,9 @@ def _check_tag(
             return
         tag = attrs.evolve(tag, id=successors[0])
     if tag.id not in tax:
-        near = suggest(tag.id, [r.id for r in pool])
+        near = tax.closest_ids(tag.id, kind=kind)
         if tag.name is not None:
-            named = [r.id for r in pool if _norm(r.name) == _norm(tag.name)]
+            named = tax.ids_named(tag.name, kind=kind)
             near = named + [n for n in near if n not in named]
         hint = f"; did you mean {near[0]!r}?" if near else ""
         add("error", location, f"unknown {kind} {tag.id!r}{hint}")
