@@ -34,6 +34,8 @@ def _odd():
     paper["code"] = "https://example.org/a(b)c"
     paper["listing"]["paper_url"] = "https://example.org/x y"
     paper["listing"]["title"] = "</a><img src=x onerror=alert(1)>"
+    paper["listing"]["section_zh"] = "<b>x</b>\n# Injected section"
+    data["stages"][0]["name"] = "Design <i>x</i>\n- injected item"
     return dsc.taxonomy_from_dict(data)
 
 
@@ -81,6 +83,7 @@ class TestMarkdown:
         # A "<" that is not backslash-escaped would open a tag.
         assert not re.search(r"(?<!\\)<", text)
         assert "\n# Injected" not in text
+        assert "\n- injected" not in text
         assert "](javascript:" not in text
         assert "(https://example.org/a(b)c)" not in text
         assert "(https://example.org/x y)" not in text

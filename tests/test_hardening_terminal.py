@@ -18,7 +18,9 @@ from dnn_supply_chain.cli import main
 from dnn_supply_chain.cli._common import terminal_safe
 
 
-HOSTILE = "x\x1b]0;pwned\x07\x1b[2J\u202eevil\x9b"
+HOSTILE = (
+    "x\x1b]0;pwned\x07\x1b[2J\u202eevil\x9b\u200b\u2028\U000e0041\nFAKE LINE"
+)
 # What a terminal would act on: C0 but tab and newline, DEL, C1, bidi.
 RAW = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
@@ -61,6 +63,12 @@ class TestEscaping:
             ("tab\there\n", "tab\there\n"),
             ("café 中文", "café 中文"),
             ("\x9b31m", "\\u009b31m"),
+            ("zero\u200bwidth\u00ad", "zero\\u200bwidth\\u00ad"),
+            ("tag\U000e0041", "tag\\udb40\\udc41"),
+            (
+                "emoji \U0001f469\u200d\U0001f4bb",
+                "emoji \U0001f469\u200d\U0001f4bb",
+            ),
         ],
     )
     def test_cases(self, text, expected):
@@ -94,6 +102,10 @@ class TestCommands:
         assert 0 == code
         assert not RAW.search(out)
         assert not RAW.search(err)
+        # A line break inside a field cannot forge a line of output.
+        assert not any(
+            line.startswith("FAKE LINE") for line in out.splitlines()
+        )
 
     def test_json_stays_exact(self, capsys, hostile_taxonomy):
         """
@@ -117,27 +129,28 @@ class TestCommands:
     def test_threat_model(self, capsys, tmp_path):
         """
         A threat model's hostile title and tag are escaped by check, in its
-        report and in its problems.
+        report and in its problems; its JSON report reads back exactly.
         """
-        path = tmp_path / "model.toml"
-        path.write_text(
-            'name = "m"\n[scope]\nstages = ["usage"]\n[[threats]]\n'
-            f'id = "T1"\ntitle = {json.dumps(HOSTILE)}\n'
-            f"tags = [{json.dumps(HOSTILE)}]\n",
-            encoding="utf-8",
-        )
+        path = tmp_path / "model.json"
+
+        def model(tag):
+            return {
+                "name": "m",
+                "scope": {"stages": ["usage"]},
+                "threats": [{"id": "T1", "title": HOSTILE, "tags": [tag]}],
+            }
+
+        path.write_text(json.dumps(model(HOSTILE)), encoding="utf-8")
         code, out, err = run(capsys, "check", str(path))
         assert 2 == code
         assert not RAW.search(out + err)
-        path.write_text(
-            'name = "m"\n[scope]\nstages = ["usage"]\n[[threats]]\n'
-            f'id = "T1"\ntitle = {json.dumps(HOSTILE)}\n'
-            'tags = ["pii-leakage"]\n',
-            encoding="utf-8",
-        )
+        path.write_text(json.dumps(model("pii-leakage")), encoding="utf-8")
         code, out, err = run(capsys, "check", str(path), "--fail-on", "never")
         assert 0 == code
         assert not RAW.search(out + err)
+        assert not any(
+            line.startswith("FAKE LINE") for line in out.splitlines()
+        )
         code, out, _ = run(
             capsys,
             "check",

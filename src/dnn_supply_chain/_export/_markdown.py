@@ -75,10 +75,10 @@ def render(taxonomy: Taxonomy) -> str:
             continue
         if listing.section_zh != section:
             section, subsection = listing.section_zh, None
-            lines += [f"## {section}", ""]
+            lines += [f"## {_md(section)}", ""]
         if listing.subsection_zh and listing.subsection_zh != subsection:
             subsection = listing.subsection_zh
-            lines += [f"### {subsection}", ""]
+            lines += [f"### {_md(subsection)}", ""]
         entry = (
             f"{listing.index}. {_sentence(listing.title)} "
             f"{_md(listing.venue)} {listing.year}."
@@ -120,7 +120,7 @@ def _paper_line(paper: Paper) -> str:
 def _entry(taxonomy: Taxonomy, n: int, rec: Attack | Defense) -> list[str]:
     origin = taxonomy.provenance(rec.id)
     source = (
-        f" ({origin.source} {origin.version})"
+        f" ({_md(f'{origin.source} {origin.version}')})"
         if origin.extension is not None
         else ""
     )
@@ -139,7 +139,7 @@ def render_english(taxonomy: Taxonomy) -> str:
     for stage in taxonomy.stages:
         attacks = taxonomy.attacks_in(stage.id)
         if attacks:
-            lines += [f"## Attacks in the {stage.name.lower()} stage", ""]
+            lines += [f"## Attacks in the {_md(stage.name.lower())} stage", ""]
             for category in taxonomy.categories_of(stage.id):
                 lines += [f"### {_md(category.name)}", ""]
                 for n, rec in enumerate(taxonomy.attacks_in(category.id), 1):
@@ -155,7 +155,7 @@ def render_english(taxonomy: Taxonomy) -> str:
             defenses = taxonomy.defenses_in(stage.id)
             if defenses:
                 lines += [
-                    f"### Defenses in the {stage.name.lower()} stage",
+                    f"### Defenses in the {_md(stage.name.lower())} stage",
                     "",
                 ]
                 for n, dfn in enumerate(defenses, 1):

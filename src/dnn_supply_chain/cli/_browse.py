@@ -8,7 +8,7 @@ import argparse
 
 from typing import TYPE_CHECKING
 
-from ._common import UsageError, add_format_option
+from ._common import UsageError, add_format_option, one_line
 from ._output import (
     dump,
     evidence_entries,
@@ -386,14 +386,15 @@ def _text(value: object, indent: int) -> str:
     if value is None or value == []:
         return "-"
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
+        return ", ".join(one_line(str(v)) for v in value)
     if isinstance(value, dict):
         pad = " " * indent
         return "\n".join(
-            f"{pad if i else ''}{k}: {'-' if v is None else v}"
+            f"{pad if i else ''}{one_line(str(k))}: "
+            f"{'-' if v is None else one_line(str(v))}"
             for i, (k, v) in enumerate(value.items())
         )
-    return str(value)
+    return one_line(str(value))
 
 
 def _crosswalk_match(tax: Taxonomy, ref: str) -> CrosswalkMatch | None:

@@ -12,9 +12,9 @@ import codecs
 import errno
 import io
 import os
-import re
 import secrets
 import stat
+import unicodedata
 
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
@@ -106,35 +106,53 @@ def encodes(out: TextIO | io.TextIOBase, text: str) -> bool:
     return True
 
 
-# Characters that a terminal acts on instead of showing: C0 controls but
-# tab and newline (ESC starts the sequences that clear a screen or set a
-# window title), DEL, C1 controls, and the bidi controls that reorder what
-# is shown (U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069). A CR
-# that ends a line (CRLF, as CSV writes it) is a line ending, not a
-# control.
-_UNSAFE: Final = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
-)
+# Characters that a terminal acts on, or that hide or reorder what is
+# shown: C0 controls but tab and newline (ESC starts the sequences that
+# clear a screen or set a window title), DEL, C1 controls, the format
+# characters (bidi controls, zero-width spaces, soft hyphen, tag
+# characters; the two zero-width joiners stay, as scripts and emoji need
+# them), line and paragraph separators, and lone surrogates. A CR that
+# ends a line (CRLF, as CSV writes it) is a line ending, not a control.
+_KEEP: Final = frozenset("\t\n\u200c\u200d")
+_HIDDEN: Final = frozenset(("Cc", "Cf", "Zl", "Zp", "Cs"))
+_BMP_LAST: Final = 0xFFFF
 
 
-def _escape_control(found: re.Match[str]) -> str:
-    char = found.group()
-    if char == "\r" and found.string.startswith("\n", found.end()):
-        return char
-    return f"\\u{ord(char):04x}"
+def _unsafe(char: str) -> bool:
+    return char not in _KEEP and unicodedata.category(char) in _HIDDEN
 
 
 def terminal_safe(text: str) -> str:
     """
-    *text* with every character a terminal would act on instead of show
-    written as a ``\\uXXXX`` escape: what data and users' files hold can
-    neither move the cursor, clear the screen, set the window title nor
-    reorder the line. Inside a JSON string the escape means the same
-    character, so JSON output stays exact.
+    *text* with every character a terminal would act on, hide or reorder
+    written as a ``\\uXXXX`` escape (a surrogate pair above U+FFFF): what data and
+    users' files hold can neither move the cursor, clear the screen, set
+    the window title nor disguise a line. Inside a JSON string the escape
+    means the same character, so JSON output stays exact.
     """
     if text.isascii() and text.isprintable():
         return text
-    return _UNSAFE.sub(_escape_control, text)
+    out: list[str] = []
+    for i, char in enumerate(text):
+        if not _unsafe(char) or (
+            char == "\r" and text.startswith("\n", i + 1)
+        ):
+            out.append(char)
+        elif ord(char) > _BMP_LAST:
+            # As a UTF-16 surrogate pair: the escape JSON reads back.
+            high, low = divmod(ord(char) - 0x10000, 0x400)
+            out.append(f"\\u{0xD800 + high:04x}\\u{0xDC00 + low:04x}")
+        else:
+            out.append(f"\\u{ord(char):04x}")
+    return "".join(out)
+
+
+def one_line(text: str) -> str:
+    """
+    *text* as one line: a line break inside a field of data is written
+    ``\\n``, so that the field cannot start a line of output of its own.
+    """
+    return text.replace("\r\n", "\\r\\n").replace("\n", "\\n")
 
 
 class Output(io.TextIOBase):

@@ -10,7 +10,7 @@ import sys
 
 from typing import TYPE_CHECKING, Any, TextIO
 
-from ._common import terminal_safe
+from ._common import one_line, terminal_safe
 
 
 if TYPE_CHECKING:
@@ -58,8 +58,9 @@ def label(rec: Record) -> str:
 
     if isinstance(rec, Paper):
         when = rec.venue_short or (str(rec.year) if rec.year else "")
-        return f"{rec.title} ({when})" if when else rec.title
-    return rec.name
+        title = one_line(rec.title)
+        return f"{title} ({one_line(when)})" if when else title
+    return one_line(rec.name)
 
 
 def provenance(tax: Taxonomy, record: str) -> dict[str, Any]:
@@ -115,6 +116,6 @@ def evidence_lines(
             f"  {rec.id:<{width}}  {label(rec)} (basis: {link.basis})"
         )
         if link.caveat is not None:
-            lines.append(f"      caveat: {link.caveat}")
-        lines.append(f"      source: {link.source}")
+            lines.append(f"      caveat: {one_line(link.caveat)}")
+        lines.append(f"      source: {one_line(link.source)}")
     return lines

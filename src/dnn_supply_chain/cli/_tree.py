@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ._common import add_format_option, encodes
+from ._common import add_format_option, encodes, one_line
 from ._output import dump, label, origin
 
 
@@ -57,7 +57,10 @@ def _tree(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
     glyphs = _BOX if encodes(out, "".join(_BOX)) else _ASCII
     for stage in stages:
         where = origin(tax, stage.id)
-        out.write(f"{stage.name} [{stage.id}] {stage.name_zh}{where}\n")
+        out.write(
+            f"{one_line(stage.name)} [{stage.id}] {one_line(stage.name_zh)}"
+            f"{where}\n"
+        )
         out.writelines(
             line + "\n"
             for line in _render(
@@ -75,11 +78,11 @@ def _stage_children(tax: Taxonomy, stage: str, *, papers: bool) -> list[_Node]:
         kids: list[_Node] = []
         if papers:
             kids = [(f"{p.id}: {label(p)}", []) for p in tax.papers_of(rec.id)]
-        return (f"{rec.name} [{rec.id}]{origin(tax, rec.id)}", kids)
+        return (f"{label(rec)} [{rec.id}]{origin(tax, rec.id)}", kids)
 
     attacks: list[_Node] = [
         (
-            f"{cat.name} [{cat.id}] {cat.name_zh}",
+            f"{one_line(cat.name)} [{cat.id}] {one_line(cat.name_zh)}",
             [entry(a) for a in tax.attacks_in(cat.id)],
         )
         for cat in tax.categories_of(stage)

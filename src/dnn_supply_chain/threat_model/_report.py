@@ -544,7 +544,7 @@ class CoverageReport:
             )
         widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
         lines = [
-            f"Threat model: {self.model.name}",
+            f"Threat model: {_line(self.model.name)}",
             f"Modalities: {_modalities(self.model.scope)}",
             f"Evidence that counts as support: {_counted(self.basis)}",
             "",
@@ -571,12 +571,14 @@ class CoverageReport:
                 "",
                 f"Open threats without a mitigation ({len(self.unmitigated)}):",
             ]
-            lines += [f"  {t.id}: {t.title}" for t in self.unmitigated]
+            lines += [
+                f"  {_line(t.id)}: {_line(t.title)}" for t in self.unmitigated
+            ]
         if self.mitigations:
             lines += ["", "Mitigations and their evidence:"]
             for m in self.mitigations:
                 lines.append(
-                    f"  {m.mitigation.id} ({m.mitigation.title}): "
+                    f"  {_line(m.mitigation.id)} ({_line(m.mitigation.title)}): "
                     f"{_status_text(m)}"
                 )
                 for e in m.evidence:
@@ -591,7 +593,9 @@ class CoverageReport:
                 "Defenses for threats without a supported mitigation:",
             ]
             for sug in self.suggestions:
-                lines.append(f"  {sug.threat.id} ({sug.threat.title}):")
+                lines.append(
+                    f"  {_line(sug.threat.id)} ({_line(sug.threat.title)}):"
+                )
                 if not sug.attacks:
                     lines.append(f"    {_UNMAPPED_THREAT}")
                 for d in sug.defenses:
@@ -729,6 +733,12 @@ def _md_link(evidence: CounterEvidence) -> str:
         f"**{evidence.basis}**{caveat}. {_md(evidence.evidence)} "
         f"(source: {_md(evidence.source)})"
     )
+
+
+def _line(text: str) -> str:
+    # A field of the team's file on one line of the text report: a line
+    # break in it cannot forge a line of its own.
+    return text.replace("\r", "\\r").replace("\n", "\\n")
 
 
 def _md(text: str) -> str:
