@@ -1,15 +1,19 @@
 """
-The crosswalk to MITRE ATLAS and the OWASP Machine Learning Security Top 10.
+The crosswalk to MITRE ATLAS, the OWASP Machine Learning Security Top 10,
+the OWASP Top 10 for LLM Applications and NIST AI 100-2.
 
-Every attack carries the ATLAS technique ids and OWASP ML Top 10 (2023) ids
-it maps to, every defense its ATLAS mitigation ids and the techniques it
-works against.  The mapping is curated: a judgement made against ATLAS's and
-OWASP's names and descriptions, not an official MITRE or OWASP mapping.
+Every attack carries the ATLAS technique ids, OWASP ML Top 10 (2023) ids,
+OWASP LLM Top 10 (2025) ids and NIST AI 100-2 E2025 class ids it maps to,
+every defense its ATLAS mitigation ids, the techniques it works against and
+its OWASP and NIST ids; the OWASP LLM and NIST mappings each carry their
+reason (:class:`~dnn_supply_chain.MappingReason`).  The mapping is curated:
+a judgement made against the frameworks' names and descriptions, not an
+official MITRE, OWASP or NIST mapping.
 
-The ATLAS and OWASP ids and names the crosswalk uses ship with the package,
-so that names are looked up, never copied: :func:`load_crosswalk` returns
-them, and :meth:`CrosswalkCatalog.resolve` answers an id, a current name or
-a name ATLAS has since changed (with the current name).
+The ids and names the crosswalk uses ship with the package, so that names
+are looked up, never copied: :func:`load_crosswalk` returns them, and
+:meth:`CrosswalkCatalog.resolve` answers an id (in any letter case), a
+current name or a name ATLAS has since changed (with the current name).
 """
 
 from __future__ import annotations
@@ -28,17 +32,22 @@ from .exceptions import UnknownIdError
 
 
 if TYPE_CHECKING:
-    from ._records import Attack, Defense, Paper
+    from ._records import Attack, Defense, MappingReason, Paper
 
 
 __all__ = [
     "ATLAS_ID",
+    "CROSSWALK_ID",
+    "NIST_AML_ID",
     "OWASP_ID",
+    "OWASP_LLM_ID",
     "AtlasMitigation",
     "AtlasTechnique",
     "CrosswalkCatalog",
     "CrosswalkEntry",
     "CrosswalkMatch",
+    "NistClass",
+    "OwaspLlmRisk",
     "OwaspRisk",
     "load_crosswalk",
 ]
@@ -49,6 +58,22 @@ ATLAS_ID: Final = re.compile(r"AML\.(?:T[0-9]{4}(?:\.[0-9]{3})?|M[0-9]{4})")
 
 #: The form of an OWASP ML Top 10 id (``ML06``).
 OWASP_ID: Final = re.compile(r"ML[0-9]{2}")
+
+#: The form of an OWASP Top 10 for LLM Applications id (``LLM03:2025``):
+#: the edition's year is part of the id.
+OWASP_LLM_ID: Final = re.compile(r"LLM[0-9]{2}:[0-9]{4}")
+
+#: The form of a NIST AI 100-2 class id: an objective (``NISTAML.02``) or
+#: an attack (``NISTAML.023``).
+NIST_AML_ID: Final = re.compile(r"NISTAML\.[0-9]{2,3}")
+
+#: Any crosswalk id as people type it: the forms above in any letter case
+#: (``llm03:2025``, ``aml.t0018``, ``ml06``, ``nistaml.023``).
+CROSSWALK_ID: Final = re.compile(
+    rf"{ATLAS_ID.pattern}|{OWASP_ID.pattern}|{OWASP_LLM_ID.pattern}"
+    rf"|{NIST_AML_ID.pattern}",
+    re.IGNORECASE,
+)
 
 
 @attrs.frozen(kw_only=True)
@@ -107,15 +132,58 @@ class OwaspRisk:
     name: str
 
 
+@attrs.frozen(kw_only=True)
+class OwaspLlmRisk:
+    """
+    An entry of the OWASP Top 10 for LLM Applications.
+
+    Attributes:
+        id: For example ``"LLM03:2025"`` (the edition's year is part of it).
+        name: For example ``"Supply Chain"``.
+
+    .. versionadded:: 0.2.0
+    """
+
+    id: str
+    name: str
+
+
+@attrs.frozen(kw_only=True)
+class NistClass:
+    """
+    A class of the NIST AI 100-2 E2025 taxonomy: an attacker objective
+    (``NISTAML.02``) or an attack (``NISTAML.023``).
+
+    Attributes:
+        id: For example ``"NISTAML.023"``.
+        name: Its name in the publication's index.
+        kind: ``"objective"`` or ``"attack"``.
+        objectives: For an attack, the objectives the index lists it under
+            (in either of its taxonomies, predictive and generative AI).
+        unverified: The fields not confirmed from the publication (for
+            example ``("name",)``).
+
+    .. versionadded:: 0.2.0
+    """
+
+    id: str
+    name: str
+    kind: str
+    objectives: tuple[str, ...] = ()
+    unverified: tuple[str, ...] = ()
+
+
 #: An entry of the crosswalk's catalogue: an ATLAS technique or mitigation,
-#: or an OWASP ML Top 10 entry.
-CrosswalkEntry: TypeAlias = AtlasTechnique | AtlasMitigation | OwaspRisk
+#: an OWASP ML Top 10 or LLM Top 10 entry, or a NIST AI 100-2 class.
+CrosswalkEntry: TypeAlias = (
+    AtlasTechnique | AtlasMitigation | OwaspRisk | OwaspLlmRisk | NistClass
+)
 
 
 @attrs.frozen(kw_only=True)
 class CrosswalkCatalog:
     """
-    The ATLAS and OWASP ids and names the crosswalk was made against.
+    The ATLAS, OWASP and NIST ids and names the crosswalk was made against.
 
     Attributes:
         atlas_version: The ATLAS release, for example ``"5.6.0"``.
@@ -124,8 +192,15 @@ class CrosswalkCatalog:
         mitigations: ATLAS mitigations.
         owasp: OWASP ML Top 10 entries.
         note: What the crosswalk is (curated, not official).
+        owasp_llm_edition: The OWASP Top 10 for LLM Applications edition,
+            ``"2025"``.
+        owasp_llm: OWASP Top 10 for LLM Applications entries.
+        nist_edition: The NIST AI 100-2 edition, ``"E2025"``.
+        nist: NIST AI 100-2 classes, objectives and attacks.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       The OWASP LLM Top 10 and NIST AI 100-2; ids match in any case.
     """
 
     atlas_version: str
@@ -134,6 +209,10 @@ class CrosswalkCatalog:
     mitigations: tuple[AtlasMitigation, ...]
     owasp: tuple[OwaspRisk, ...]
     note: str
+    owasp_llm_edition: str = ""
+    owasp_llm: tuple[OwaspLlmRisk, ...] = ()
+    nist_edition: str = ""
+    nist: tuple[NistClass, ...] = ()
 
     @property
     def _entries(self) -> tuple[CrosswalkEntry, ...]:
@@ -141,6 +220,8 @@ class CrosswalkCatalog:
             *self.techniques,
             *self.mitigations,
             *self.owasp,
+            *self.owasp_llm,
+            *self.nist,
         )
         return entries
 
@@ -149,49 +230,74 @@ class CrosswalkCatalog:
         return {e.id: e for e in self._entries}
 
     @functools.cached_property
-    def _by_name(self) -> dict[str, CrosswalkEntry]:
-        by_name: dict[str, CrosswalkEntry] = {}
+    def _by_folded_id(self) -> dict[str, CrosswalkEntry]:
+        return {_fold(e.id): e for e in self._entries}
+
+    @functools.cached_property
+    def _by_name(self) -> dict[str, tuple[CrosswalkEntry, ...]]:
+        by_name: dict[str, tuple[CrosswalkEntry, ...]] = {}
         for entry in self._entries:
             names = [entry.name]
             if isinstance(entry, AtlasTechnique):
                 names += entry.former_names
             for name in names:
-                by_name.setdefault(_fold(name), entry)
+                key = _fold(name)
+                if entry not in by_name.get(key, ()):
+                    by_name[key] = (*by_name.get(key, ()), entry)
         return by_name
+
+    def _find(self, ref: str) -> CrosswalkEntry | None:
+        return self._by_id.get(ref) or self._by_folded_id.get(_fold(ref))
+
+    def _near(self, ref: str, pool: list[str]) -> list[str]:
+        # Ids are upper case: compare what was typed in the same case.
+        return suggest(" ".join(ref.split()).upper(), pool) or suggest(
+            ref, pool
+        )
 
     def get(self, ref: str) -> CrosswalkEntry:
         """
-        Return the technique, mitigation or OWASP entry with id *ref*.
+        Return the entry with id *ref*, in any letter case (``"ml06"``,
+        ``"llm03:2025"``).
 
         Raises:
             UnknownIdError: No entry has that id.
         """
-        entry = self._by_id.get(ref)
+        entry = self._find(ref)
         if entry is None:
-            near = suggest(ref, self._by_id)
+            near = self._near(ref, list(self._by_id))
             raise UnknownIdError(
-                ref, kind="ATLAS or OWASP id", suggestions=near
+                ref, kind="ATLAS, OWASP or NIST id", suggestions=near
             )
         return entry
 
     def resolve(self, ref: str) -> CrosswalkEntry:
         """
-        Return the entry with id *ref*, or with the name *ref* (current or
-        former, case-insensitive).
+        Return the entry with id *ref* (in any letter case), or with the
+        name *ref* (current or former, case-insensitive).
 
         Raises:
-            UnknownIdError: Neither an id nor a name of an entry.
+            UnknownIdError: Neither an id nor a name of an entry, or a
+                name that several entries have (the error suggests their
+                ids).
         """
-        if ref in self._by_id:
-            return self._by_id[ref]
-        entry = self._by_name.get(_fold(ref))
+        entry = self._find(ref)
         if entry is not None:
             return entry
-
+        named = self._by_name.get(_fold(ref), ())
+        if len(named) == 1:
+            return named[0]
+        if named:
+            raise UnknownIdError(
+                ref,
+                kind="ATLAS, OWASP or NIST id or name",
+                suggestions=[e.id for e in named],
+                detail=f"{len(named)} entries have that name; ask by id",
+            )
         pool = [*self._by_id, *(e.name for e in self._by_id.values())]
-        near = suggest(ref, pool)
+        near = self._near(ref, pool)
         raise UnknownIdError(
-            ref, kind="ATLAS or OWASP id or name", suggestions=near
+            ref, kind="ATLAS, OWASP or NIST id or name", suggestions=near
         )
 
     def subtechniques(self, technique: str) -> tuple[AtlasTechnique, ...]:
@@ -202,11 +308,51 @@ class CrosswalkCatalog:
             t for t in self.techniques if t.subtechnique_of == technique
         )
 
+    def under_objective(self, objective: str) -> tuple[NistClass, ...]:
+        """
+        Return the NIST attack classes the index lists under *objective*
+        (for example ``"NISTAML.02"``), in catalogue order.
+
+        .. versionadded:: 0.2.0
+        """
+        return tuple(c for c in self.nist if objective in c.objectives)
+
+    def members(self, entry: CrosswalkEntry) -> tuple[CrosswalkEntry, ...]:
+        """
+        Return what sits under *entry*: a technique's sub-techniques, a
+        NIST objective's attacks; nothing for other entries.
+
+        .. versionadded:: 0.2.0
+        """
+        if isinstance(entry, AtlasTechnique):
+            return self.subtechniques(entry.id)
+        if isinstance(entry, NistClass) and entry.kind == "objective":
+            return self.under_objective(entry.id)
+        return ()
+
+    def framework(self, entry: CrosswalkEntry) -> str:
+        """
+        Return the framework and version *entry* belongs to, for example
+        ``"OWASP Top 10 for LLM Applications 2025"`` or ``"ATLAS 5.6.0"``.
+
+        .. versionadded:: 0.2.0
+        """
+        if isinstance(entry, OwaspRisk):
+            return f"OWASP ML Top 10 {self.owasp_edition}"
+        if isinstance(entry, OwaspLlmRisk):
+            return (
+                f"OWASP Top 10 for LLM Applications {self.owasp_llm_edition}"
+            )
+        if isinstance(entry, NistClass):
+            return f"NIST AI 100-2 {self.nist_edition}"
+        return f"ATLAS {self.atlas_version}"
+
     def current_name(self, ref: str) -> str | None:
         """
-        Return the current name of the entry with id *ref*, if any.
+        Return the current name of the entry with id *ref* (in any letter
+        case), if any.
         """
-        entry = self._by_id.get(ref)
+        entry = self._find(ref)
         return None if entry is None else entry.name
 
 
@@ -226,8 +372,9 @@ class CrosswalkMatch:
         defenses: Defenses mapped to it (a mitigation they implement, or a
             technique they work against), in taxonomy order.
         papers: The papers of those attacks and defenses.
-        via: The ids matched: the entry's, and its sub-techniques' when
-            they were asked for.
+        via: The ids matched: the entry's, and when they were asked for
+            those under it (a technique's sub-techniques, a NIST
+            objective's attack classes).
 
     .. versionadded:: 0.1.0
     """
@@ -239,13 +386,25 @@ class CrosswalkMatch:
     papers: tuple[Paper, ...]
     via: tuple[str, ...]
 
+    def reasons_of(
+        self, record: Attack | Defense
+    ) -> tuple[MappingReason, ...]:
+        """
+        Return the reasons *record* gives for its mappings to the ids
+        matched (:attr:`via`); ATLAS and OWASP ML mappings carry none.
+
+        .. versionadded:: 0.2.0
+        """
+        return tuple(r for r in record.mapping_reasons if r.id in self.via)
+
     @property
     def renamed(self) -> bool:
         """
         Whether the entry was asked for by a name it no longer has.
         """
-        return self.asked not in (self.entry.id, self.entry.name) and (
-            _fold(self.asked) != _fold(self.entry.name)
+        return _fold(self.asked) not in (
+            _fold(self.entry.id),
+            _fold(self.entry.name),
         )
 
 
@@ -310,6 +469,24 @@ class _OwaspFile:
 
 
 @attrs.frozen(kw_only=True)
+class _NistEntry:
+    id: str = rules.field(_STR)
+    name: str = rules.field(_STR)
+    kind: str = rules.field(rules.one_of(("objective", "attack")))
+    objectives: tuple[str, ...] = rules.field(rules.strings())
+    unverified: tuple[str, ...] = rules.field(rules.strings())
+
+
+@attrs.frozen(kw_only=True)
+class _NistFile:
+    source: str = rules.field(_STR)
+    edition: str = rules.field(_STR)
+    classes: tuple[_NistEntry, ...] = rules.field(
+        rules.strings(rules.nested(_NistEntry))
+    )
+
+
+@attrs.frozen(kw_only=True)
 class _CrosswalkFile:
     """
     ``crosswalk.json`` as it is written.
@@ -318,12 +495,14 @@ class _CrosswalkFile:
     note: str = rules.field(_STR)
     atlas: _AtlasFile = rules.field(rules.nested(_AtlasFile))
     owasp_ml: _OwaspFile = rules.field(rules.nested(_OwaspFile))
+    owasp_llm: _OwaspFile = rules.field(rules.nested(_OwaspFile))
+    nist_aml: _NistFile = rules.field(rules.nested(_NistFile))
 
 
 @functools.cache
 def load_crosswalk() -> CrosswalkCatalog:
     """
-    Return the bundled ATLAS and OWASP catalogue (read once).
+    Return the bundled ATLAS, OWASP and NIST catalogue (read once).
 
     Raises:
         TaxonomyDataError: The catalogue file is missing or damaged (a
@@ -355,4 +534,19 @@ def load_crosswalk() -> CrosswalkCatalog:
         ),
         owasp=tuple(OwaspRisk(id=i.id, name=i.name) for i in owasp.items),
         note=data.note,
+        owasp_llm_edition=data.owasp_llm.edition,
+        owasp_llm=tuple(
+            OwaspLlmRisk(id=i.id, name=i.name) for i in data.owasp_llm.items
+        ),
+        nist_edition=data.nist_aml.edition,
+        nist=tuple(
+            NistClass(
+                id=c.id,
+                name=c.name,
+                kind=c.kind,
+                objectives=c.objectives,
+                unverified=c.unverified,
+            )
+            for c in data.nist_aml.classes
+        ),
     )
