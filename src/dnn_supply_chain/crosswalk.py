@@ -19,37 +19,49 @@ current name or a name ATLAS has since changed (with the current name).
 from __future__ import annotations
 
 import functools
+import json
+import os
 import re
 
-from typing import TYPE_CHECKING, Final, TypeAlias
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
 
 import attrs
 
 from . import _checks as rules
+from ._files import ReadFailure, read_text
 from ._packaged import read_packaged
 from ._text import suggest
-from .exceptions import UnknownIdError
+from .exceptions import DnnSupplyChainError, UnknownIdError
 
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from ._records import Attack, Defense, MappingReason, Paper
 
 
 __all__ = [
+    "ATLAS_EXTRA",
     "ATLAS_ID",
     "CROSSWALK_ID",
     "NIST_AML_ID",
     "OWASP_ID",
     "OWASP_LLM_ID",
+    "AtlasDrift",
     "AtlasMitigation",
+    "AtlasRelease",
+    "AtlasReleaseEntry",
     "AtlasTechnique",
     "CrosswalkCatalog",
     "CrosswalkEntry",
     "CrosswalkMatch",
     "NistClass",
+    "NotAtlasDataError",
     "OwaspLlmRisk",
     "OwaspRisk",
+    "atlas_drift",
     "load_crosswalk",
+    "read_atlas_release",
 ]
 
 #: The form of an ATLAS technique (``AML.T0018``, ``AML.T0018.000``) or
@@ -63,11 +75,11 @@ OWASP_ID: Final = re.compile(r"ML[0-9]{2}")
 #: the edition's year is part of the id.
 OWASP_LLM_ID: Final = re.compile(r"LLM[0-9]{2}:[0-9]{4}")
 
-#: The form of a NIST AI 100-2 class id: an objective (``NISTAML.02``) or
+#: The form of a NIST AI 100-2 class id, an objective (``NISTAML.02``) or
 #: an attack (``NISTAML.023``).
 NIST_AML_ID: Final = re.compile(r"NISTAML\.[0-9]{2,3}")
 
-#: Any crosswalk id as people type it: the forms above in any letter case
+#: Any crosswalk id as people type it, the forms above in any letter case
 #: (``llm03:2025``, ``aml.t0018``, ``ml06``, ``nistaml.023``).
 CROSSWALK_ID: Final = re.compile(
     rf"{ATLAS_ID.pattern}|{OWASP_ID.pattern}|{OWASP_LLM_ID.pattern}"
@@ -550,3 +562,335 @@ def load_crosswalk() -> CrosswalkCatalog:
             for c in data.nist_aml.classes
         ),
     )
+
+
+# -- drift against another ATLAS release -----------------------------------
+
+#: The optional extra that reading ``ATLAS.yaml`` needs (PyYAML).
+ATLAS_EXTRA: Final = "dnn-supply-chain[atlas]"
+
+_AtlasStatus: TypeAlias = Literal["current", "deprecated", "revoked"]
+
+
+class NotAtlasDataError(DnnSupplyChainError, ValueError):
+    """
+    A file that is not ATLAS data (an ``ATLAS.yaml`` or an ATLAS STIX
+    bundle), or that cannot be read as one, or whose format needs a parser
+    that is not installed (the message names :data:`ATLAS_EXTRA`).
+
+    .. versionadded:: 0.2.0
+    """
+
+
+@attrs.frozen(kw_only=True)
+class AtlasReleaseEntry:
+    """
+    A technique or mitigation as an ATLAS data file has it.
+
+    Attributes:
+        id: For example ``"AML.T0018"``.
+        name: Its name in that file.
+        status: ``"current"``, ``"deprecated"`` or ``"revoked"``.
+        replaced_by: The id that replaces it, where the file says so.
+
+    .. versionadded:: 0.2.0
+    """
+
+    id: str
+    name: str
+    status: _AtlasStatus = "current"
+    replaced_by: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class AtlasRelease:
+    """
+    The techniques and mitigations of an ATLAS data file.
+
+    Attributes:
+        version: The release the file states (``"5.6.0"``), or ``None``
+            (an ATLAS STIX bundle states none).
+        format: ``"stix"`` (an ATLAS STIX bundle) or ``"yaml"`` (an
+            ``ATLAS.yaml`` of atlas-data).
+        entries: Its techniques, sub-techniques and mitigations, in file
+            order.
+
+    .. versionadded:: 0.2.0
+    """
+
+    version: str | None
+    format: Literal["stix", "yaml"]
+    entries: tuple[AtlasReleaseEntry, ...]
+
+    @functools.cached_property
+    def _by_id(self) -> dict[str, AtlasReleaseEntry]:
+        return {e.id: e for e in self.entries}
+
+    def get(self, atlas_id: str) -> AtlasReleaseEntry | None:
+        """
+        Return the entry with id *atlas_id*, or ``None`` if the file has
+        none.
+        """
+        return self._by_id.get(atlas_id)
+
+
+@attrs.frozen(kw_only=True)
+class AtlasDrift:
+    """
+    An ATLAS id the crosswalk maps to that another ATLAS release no
+    longer has as it was.
+
+    Attributes:
+        id: The ATLAS id.
+        change: ``"missing"`` (the file does not have it), ``"renamed"``
+            (it has it under another name), ``"deprecated"`` or
+            ``"revoked"`` (it marks it so).
+        name: Its name in the catalogue the crosswalk was made against,
+            or ``None`` for an id only an extension maps to.
+        name_in_file: Its name in the file, where it has it.
+        replaced_by: Its replacement, where the file names one.
+        attacks: The ids of the attacks mapped to it, in taxonomy order.
+        defenses: The ids of the defenses mapped to it, in taxonomy order.
+
+    .. versionadded:: 0.2.0
+    """
+
+    id: str
+    change: Literal["missing", "renamed", "deprecated", "revoked"]
+    name: str | None
+    name_in_file: str | None
+    replaced_by: str | None
+    attacks: tuple[str, ...]
+    defenses: tuple[str, ...]
+
+
+_ATLAS_ANY: Final = re.compile(r"AML\.(?:T[0-9]{4}(?:\.[0-9]{3})?|M[0-9]{4})")
+
+
+def _replacement(item: dict[str, Any]) -> str | None:
+    for key in (
+        "replaced-by",
+        "replaced_by",
+        "revoked-by",
+        "revoked_by",
+        "superseded-by",
+        "superseded_by",
+    ):
+        value = item.get(key)
+        if isinstance(value, dict):
+            value = value.get("id")
+        if isinstance(value, list) and value:
+            value = value[0]
+            if isinstance(value, dict):
+                value = value.get("id")
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+def _status(item: dict[str, Any]) -> _AtlasStatus:
+    status = str(item.get("status", "")).casefold()
+    if item.get("revoked") is True or status in {"revoked", "retired"}:
+        return "revoked"
+    if item.get("deprecated") is True or status == "deprecated":
+        return "deprecated"
+    return "current"
+
+
+def _yaml_items(data: dict[str, Any]) -> Iterable[dict[str, Any]]:
+    holders = [data]
+    matrices = data.get("matrices")
+    if isinstance(matrices, list):
+        holders += [m for m in matrices if isinstance(m, dict)]
+    for holder in holders:
+        for key in ("techniques", "mitigations"):
+            items = holder.get(key)
+            if isinstance(items, list):
+                yield from (i for i in items if isinstance(i, dict))
+
+
+def _from_yaml(data: object) -> AtlasRelease:
+    if not isinstance(data, dict):
+        msg = "not ATLAS data: the YAML is not a mapping"
+        raise NotAtlasDataError(msg)
+    entries: dict[str, AtlasReleaseEntry] = {}
+    for item in _yaml_items(data):
+        atlas_id = item.get("id")
+        if isinstance(atlas_id, str) and _ATLAS_ANY.fullmatch(atlas_id):
+            entries.setdefault(
+                atlas_id,
+                AtlasReleaseEntry(
+                    id=atlas_id,
+                    name=str(item.get("name", "")),
+                    status=_status(item),
+                    replaced_by=_replacement(item),
+                ),
+            )
+    if not entries:
+        msg = (
+            "not ATLAS data: no ATLAS technique or mitigation in the file "
+            "(neither an ATLAS.yaml nor an ATLAS STIX bundle)"
+        )
+        raise NotAtlasDataError(msg)
+    version = data.get("version")
+    return AtlasRelease(
+        version=None if version is None else str(version),
+        format="yaml",
+        entries=tuple(entries.values()),
+    )
+
+
+def _atlas_id_of(obj: dict[str, Any]) -> str | None:
+    for ref in obj.get("external_references") or ():
+        if (
+            isinstance(ref, dict)
+            and ref.get("source_name") == "mitre-atlas"
+            and isinstance(ref.get("external_id"), str)
+            and _ATLAS_ANY.fullmatch(ref["external_id"])
+        ):
+            found: str = ref["external_id"]
+            return found
+    return None
+
+
+def _from_stix(data: dict[str, Any]) -> AtlasRelease:
+    objects = [o for o in data.get("objects") or () if isinstance(o, dict)]
+    atlas_of = {
+        o.get("id"): _atlas_id_of(o)
+        for o in objects
+        if o.get("type") in ("attack-pattern", "course-of-action")
+    }
+    revoked_by = {
+        o.get("source_ref"): atlas_of.get(o.get("target_ref"))
+        for o in objects
+        if o.get("type") == "relationship"
+        and o.get("relationship_type") == "revoked-by"
+    }
+    entries: dict[str, AtlasReleaseEntry] = {}
+    for obj in objects:
+        atlas_id = atlas_of.get(obj.get("id"))
+        if atlas_id is None:
+            continue
+        status: _AtlasStatus = (
+            "revoked"
+            if obj.get("revoked") is True
+            else "deprecated"
+            if obj.get("x_mitre_deprecated") is True
+            else "current"
+        )
+        entries.setdefault(
+            atlas_id,
+            AtlasReleaseEntry(
+                id=atlas_id,
+                name=str(obj.get("name", "")),
+                status=status,
+                replaced_by=revoked_by.get(obj.get("id")),
+            ),
+        )
+    if not entries:
+        msg = (
+            "not ATLAS data: the STIX bundle has no object with a "
+            "mitre-atlas technique or mitigation id"
+        )
+        raise NotAtlasDataError(msg)
+    # The bundle does not state the ATLAS release (its collection's
+    # x_mitre_version is the collection's own version).
+    return AtlasRelease(
+        version=None,
+        format="stix",
+        entries=tuple(entries.values()),
+    )
+
+
+def _parse_yaml(text: str) -> object:
+    try:
+        # Optional: the [atlas] extra.  PyYAML ships no type hints.
+        import yaml  # type: ignore[import-untyped,unused-ignore]  # noqa: PLC0415
+    except ImportError:
+        msg = (
+            "reading ATLAS.yaml needs PyYAML, which is not installed: "
+            f"python -m pip install '{ATLAS_EXTRA}' (or pass an ATLAS STIX "
+            "bundle, which needs nothing extra)"
+        )
+        raise NotAtlasDataError(msg) from None
+    try:
+        # Safe loading only: plain data, never Python objects.
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        msg = f"not ATLAS data: the file is neither JSON nor YAML ({exc})"
+        raise NotAtlasDataError(msg) from None
+
+
+def read_atlas_release(path: str | os.PathLike[str]) -> AtlasRelease:
+    """
+    Read the ATLAS data file *path*: an ATLAS STIX 2.1 bundle (JSON, as
+    atlas-navigator-data's ``stix-atlas.json``), or the ``ATLAS.yaml`` of
+    atlas-data, 5.x or newer (YAML needs :data:`ATLAS_EXTRA`).
+
+    Raises:
+        NotAtlasDataError: The file cannot be read, or holds no ATLAS
+            technique or mitigation, or is YAML and PyYAML is missing.
+
+    .. versionadded:: 0.2.0
+    """
+    try:
+        text = read_text(path)
+    except ReadFailure as exc:
+        raise NotAtlasDataError(str(exc)) from None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return _from_yaml(_parse_yaml(text))
+    if isinstance(data, dict) and data.get("type") == "bundle":
+        return _from_stix(data)
+    return _from_yaml(data)
+
+
+def atlas_drift(
+    attacks: Iterable[Attack],
+    defenses: Iterable[Defense],
+    release: AtlasRelease,
+    catalog: CrosswalkCatalog | None = None,
+) -> tuple[AtlasDrift, ...]:
+    """
+    Return every ATLAS id that *attacks* and *defenses* map to and that
+    *release* does not have, has under another name than *catalog* (the
+    bundled one by default), or marks deprecated or revoked; in id order.
+
+    .. versionadded:: 0.2.0
+    """
+    catalog = catalog or load_crosswalk()
+    users: dict[str, tuple[list[str], list[str]]] = {}
+    for attack in attacks:
+        for atlas_id in attack.atlas_techniques:
+            users.setdefault(atlas_id, ([], []))[0].append(attack.id)
+    for defense in defenses:
+        refs = (*defense.atlas_mitigations, *defense.atlas_counters)
+        for atlas_id in dict.fromkeys(refs):
+            users.setdefault(atlas_id, ([], []))[1].append(defense.id)
+    found = []
+    for atlas_id in sorted(users):
+        ours = catalog.current_name(atlas_id)
+        theirs = release.get(atlas_id)
+        change: Literal["missing", "renamed", "deprecated", "revoked"]
+        if theirs is None:
+            change = "missing"
+        elif theirs.status != "current":
+            change = theirs.status
+        elif ours is not None and _fold(ours) != _fold(theirs.name):
+            change = "renamed"
+        else:
+            continue
+        attack_ids, defense_ids = users[atlas_id]
+        found.append(
+            AtlasDrift(
+                id=atlas_id,
+                change=change,
+                name=ours,
+                name_in_file=None if theirs is None else theirs.name,
+                replaced_by=None if theirs is None else theirs.replaced_by,
+                attacks=tuple(attack_ids),
+                defenses=tuple(defense_ids),
+            )
+        )
+    return tuple(found)
