@@ -39,6 +39,7 @@ OUTPUT = ROOT / "src" / "dnn_supply_chain" / "data" / "taxonomy.json"
 OWASP = ROOT / "reference" / "owasp-ml-top10-2023.json"
 OWASP_LLM = ROOT / "reference" / "owasp-llm-top10-2025.json"
 NIST = ROOT / "reference" / "nist-ai-100-2-e2025.json"
+ATLAS_STIX = ROOT / "reference" / "atlas-5.6.0.stix.json"
 CROSSWALK_OUTPUT = (
     ROOT / "src" / "dnn_supply_chain" / "data" / "crosswalk.json"
 )
@@ -450,12 +451,21 @@ def build_crosswalk(
     owasp: dict[str, Any],
     llm: dict[str, Any],
     nist: dict[str, Any],
+    atlas_stix: dict[str, Any],
 ) -> dict[str, Any]:
     """
     Return the ATLAS, OWASP and NIST ids and names the library looks names
-    up in.
+    up in; each ATLAS tactic's short name (what ATLAS Navigator layers
+    use) comes from MITRE's STIX bundle of the same release.
     """
     llm_source = llm["source"]
+    shortnames = {
+        ref["external_id"]: obj["x_mitre_shortname"]
+        for obj in atlas_stix["objects"]
+        if obj["type"] == "x-mitre-tactic"
+        for ref in obj["external_references"]
+        if ref.get("source_name") == "mitre-atlas"
+    }
     return {
         "note": CROSSWALK_NOTE.format(
             atlas=atlas["version"],
@@ -467,7 +477,12 @@ def build_crosswalk(
             "source": atlas["source"],
             "version": atlas["version"],
             "tactics": [
-                {"id": t["id"], "name": t["name"]} for t in atlas["tactics"]
+                {
+                    "id": t["id"],
+                    "name": t["name"],
+                    "shortname": shortnames[t["id"]],
+                }
+                for t in atlas["tactics"]
             ],
             "techniques": [
                 {
@@ -705,15 +720,16 @@ def render_crosswalk(
     owasp_path: Path = OWASP,
     llm_path: Path = OWASP_LLM,
     nist_path: Path = NIST,
+    stix_path: Path = ATLAS_STIX,
 ) -> str:
     """
     Return the crosswalk file's text, as written to disk.
     """
-    atlas, owasp, llm, nist = (
+    atlas, owasp, llm, nist, stix = (
         json.loads(path.read_text(encoding="utf-8"))
-        for path in (atlas_path, owasp_path, llm_path, nist_path)
+        for path in (atlas_path, owasp_path, llm_path, nist_path, stix_path)
     )
-    return _dump(build_crosswalk(atlas, owasp, llm, nist))
+    return _dump(build_crosswalk(atlas, owasp, llm, nist, stix))
 
 
 def main(argv: list[str] | None = None) -> int:

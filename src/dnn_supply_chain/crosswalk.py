@@ -51,6 +51,7 @@ __all__ = [
     "AtlasMitigation",
     "AtlasRelease",
     "AtlasReleaseEntry",
+    "AtlasTactic",
     "AtlasTechnique",
     "CrosswalkCatalog",
     "CrosswalkEntry",
@@ -108,6 +109,25 @@ class AtlasTechnique:
     subtechnique_of: str | None = None
     tactics: tuple[str, ...] = ()
     former_names: tuple[str, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class AtlasTactic:
+    """
+    An ATLAS tactic.
+
+    Attributes:
+        id: For example ``"AML.TA0006"``.
+        name: For example ``"Persistence"``.
+        shortname: The short name ATLAS's STIX bundle gives it and ATLAS
+            Navigator layers use, for example ``"persistence"``.
+
+    .. versionadded:: 0.2.0
+    """
+
+    id: str
+    name: str
+    shortname: str
 
 
 @attrs.frozen(kw_only=True)
@@ -209,6 +229,7 @@ class CrosswalkCatalog:
         owasp_llm: OWASP Top 10 for LLM Applications entries.
         nist_edition: The NIST AI 100-2 edition, ``"E2025"``.
         nist: NIST AI 100-2 classes, objectives and attacks.
+        tactics: ATLAS tactics, in ATLAS's matrix order.
 
     .. versionadded:: 0.1.0
     .. versionchanged:: 0.2.0
@@ -225,6 +246,7 @@ class CrosswalkCatalog:
     owasp_llm: tuple[OwaspLlmRisk, ...] = ()
     nist_edition: str = ""
     nist: tuple[NistClass, ...] = ()
+    tactics: tuple[AtlasTactic, ...] = ()
 
     @property
     def _entries(self) -> tuple[CrosswalkEntry, ...]:
@@ -319,6 +341,21 @@ class CrosswalkCatalog:
         return tuple(
             t for t in self.techniques if t.subtechnique_of == technique
         )
+
+    def tactics_of(self, technique: str) -> tuple[AtlasTactic, ...]:
+        """
+        Return the tactics of the ATLAS technique *technique*, in matrix
+        order; a sub-technique has its parent's (ATLAS lists none of its
+        own).  Nothing for an id the catalogue does not have.
+
+        .. versionadded:: 0.2.0
+        """
+        entry = self._by_id.get(technique)
+        if not isinstance(entry, AtlasTechnique):
+            return ()
+        if entry.subtechnique_of is not None and not entry.tactics:
+            return self.tactics_of(entry.subtechnique_of)
+        return tuple(t for t in self.tactics if t.id in entry.tactics)
 
     def under_objective(self, objective: str) -> tuple[NistClass, ...]:
         """
@@ -432,6 +469,13 @@ class _Named:
 
 
 @attrs.frozen(kw_only=True)
+class _TacticEntry:
+    id: str = rules.field(_STR)
+    name: str = rules.field(_STR)
+    shortname: str = rules.field(_STR)
+
+
+@attrs.frozen(kw_only=True)
 class _TechniqueEntry:
     id: str = rules.field(_STR)
     name: str = rules.field(_STR)
@@ -457,8 +501,8 @@ class _Rename:
 class _AtlasFile:
     source: str = rules.field(_STR)
     version: str = rules.field(_STR)
-    tactics: tuple[_Named, ...] = rules.field(
-        rules.strings(rules.nested(_Named))
+    tactics: tuple[_TacticEntry, ...] = rules.field(
+        rules.strings(rules.nested(_TacticEntry))
     )
     techniques: tuple[_TechniqueEntry, ...] = rules.field(
         rules.strings(rules.nested(_TechniqueEntry))
@@ -549,6 +593,10 @@ def load_crosswalk() -> CrosswalkCatalog:
         owasp_llm_edition=data.owasp_llm.edition,
         owasp_llm=tuple(
             OwaspLlmRisk(id=i.id, name=i.name) for i in data.owasp_llm.items
+        ),
+        tactics=tuple(
+            AtlasTactic(id=t.id, name=t.name, shortname=t.shortname)
+            for t in atlas.tactics
         ),
         nist_edition=data.nist_aml.edition,
         nist=tuple(
