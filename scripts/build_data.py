@@ -37,6 +37,9 @@ REFERENCE = ROOT / "reference" / "papers.json"
 ATLAS = ROOT / "reference" / "atlas-5.6.0.json"
 OUTPUT = ROOT / "src" / "dnn_supply_chain" / "data" / "taxonomy.json"
 OWASP = ROOT / "reference" / "owasp-ml-top10-2023.json"
+OWASP_LLM = ROOT / "reference" / "owasp-llm-top10-2025.json"
+NIST = ROOT / "reference" / "nist-ai-100-2-e2025.json"
+ATLAS_STIX = ROOT / "reference" / "atlas-5.6.0.stix.json"
 CROSSWALK_OUTPUT = (
     ROOT / "src" / "dnn_supply_chain" / "data" / "crosswalk.json"
 )
@@ -292,6 +295,24 @@ def _evidence(reference: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def _reasons(paper: dict[str, Any]) -> list[dict[str, Any]]:
+    """
+    The reason of each OWASP LLM and NIST AI 100-2 mapping of *paper*, as
+    the reference gives it (a confidence only where the reference states
+    one).
+    """
+    out = []
+    for mapping in (
+        *paper["owasp_llm_2025"],
+        *paper["nist_ai_100_2_e2025"],
+    ):
+        entry = {"id": mapping["id"], "why": mapping["why"]}
+        if mapping.get("confidence"):
+            entry["confidence"] = mapping["confidence"]
+        out.append(entry)
+    return out
+
+
 def build(reference: dict[str, Any]) -> dict[str, Any]:
     """
     Return the bundled data file's content for *reference*.
@@ -311,6 +332,9 @@ def build(reference: dict[str, Any]) -> dict[str, Any]:
         }
         crosswalk = {
             "owasp_ml": [item["id"] for item in paper["owasp_ml_2023"]],
+            "owasp_llm": [m["id"] for m in paper["owasp_llm_2025"]],
+            "nist_aml": [m["id"] for m in paper["nist_ai_100_2_e2025"]],
+            "mapping_reasons": _reasons(paper),
         }
         for modality in paper["modalities"]:
             if modality not in modalities:
@@ -414,28 +438,51 @@ ATLAS_RENAMES = (
 )
 
 CROSSWALK_NOTE = (
-    "The ATLAS and OWASP ids of attacks and defenses are a curated "
+    "The ATLAS, OWASP and NIST ids of attacks and defenses are a curated "
     "crosswalk: a judgement made against the names and descriptions of "
-    "MITRE ATLAS {atlas} and the OWASP Machine Learning Security Top 10 "
-    "({owasp}), not an official MITRE or OWASP mapping."
+    "MITRE ATLAS {atlas}, the OWASP Machine Learning Security Top 10 "
+    "({owasp}), the OWASP Top 10 for LLM Applications ({llm}) and NIST "
+    "AI 100-2 {nist}, not an official MITRE, OWASP or NIST mapping."
 )
 
 
 def build_crosswalk(
-    atlas: dict[str, Any], owasp: dict[str, Any]
+    atlas: dict[str, Any],
+    owasp: dict[str, Any],
+    llm: dict[str, Any],
+    nist: dict[str, Any],
+    atlas_stix: dict[str, Any],
 ) -> dict[str, Any]:
     """
-    Return the ATLAS and OWASP ids and names the library looks names up in.
+    Return the ATLAS, OWASP and NIST ids and names the library looks names
+    up in; each ATLAS tactic's short name (what ATLAS Navigator layers
+    use) comes from MITRE's STIX bundle of the same release.
     """
+    llm_source = llm["source"]
+    shortnames = {
+        ref["external_id"]: obj["x_mitre_shortname"]
+        for obj in atlas_stix["objects"]
+        if obj["type"] == "x-mitre-tactic"
+        for ref in obj["external_references"]
+        if ref.get("source_name") == "mitre-atlas"
+    }
     return {
         "note": CROSSWALK_NOTE.format(
-            atlas=atlas["version"], owasp=owasp["edition"]
+            atlas=atlas["version"],
+            owasp=owasp["edition"],
+            llm=llm["version"],
+            nist=nist["edition"],
         ),
         "atlas": {
             "source": atlas["source"],
             "version": atlas["version"],
             "tactics": [
-                {"id": t["id"], "name": t["name"]} for t in atlas["tactics"]
+                {
+                    "id": t["id"],
+                    "name": t["name"],
+                    "shortname": shortnames[t["id"]],
+                }
+                for t in atlas["tactics"]
             ],
             "techniques": [
                 {
@@ -457,6 +504,35 @@ def build_crosswalk(
             "edition": owasp["edition"],
             "items": [
                 {"id": i["id"], "name": i["name"]} for i in owasp["items"]
+            ],
+        },
+        "owasp_llm": {
+            "source": (
+                f"{llm['name']}: {llm_source['repo']} "
+                f"{llm_source['folder']} at {llm_source['commit']}"
+            ),
+            "edition": llm["version"],
+            "items": [
+                {"id": r["id"], "name": r["name"]} for r in llm["risks"]
+            ],
+        },
+        "nist_aml": {
+            "source": f"{nist['source']['publication']}, "
+            f"{nist['source']['doi']}",
+            "edition": nist["edition"],
+            "classes": [
+                {
+                    "id": c["id"],
+                    "name": c["name"],
+                    "kind": c["kind"],
+                    "objectives": list(
+                        dict.fromkeys(
+                            o["objective"] for o in c.get("objectives", ())
+                        )
+                    ),
+                    "unverified": c.get("unverified_fields", []),
+                }
+                for c in nist["classes"]
             ],
         },
     }
@@ -640,14 +716,20 @@ def render(reference_path: Path = REFERENCE) -> str:
 
 
 def render_crosswalk(
-    atlas_path: Path = ATLAS, owasp_path: Path = OWASP
+    atlas_path: Path = ATLAS,
+    owasp_path: Path = OWASP,
+    llm_path: Path = OWASP_LLM,
+    nist_path: Path = NIST,
+    stix_path: Path = ATLAS_STIX,
 ) -> str:
     """
     Return the crosswalk file's text, as written to disk.
     """
-    atlas = json.loads(atlas_path.read_text(encoding="utf-8"))
-    owasp = json.loads(owasp_path.read_text(encoding="utf-8"))
-    return _dump(build_crosswalk(atlas, owasp))
+    atlas, owasp, llm, nist, stix = (
+        json.loads(path.read_text(encoding="utf-8"))
+        for path in (atlas_path, owasp_path, llm_path, nist_path, stix_path)
+    )
+    return _dump(build_crosswalk(atlas, owasp, llm, nist, stix))
 
 
 def main(argv: list[str] | None = None) -> int:

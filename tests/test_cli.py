@@ -649,6 +649,7 @@ class TestCommandTable:
             "search",
             "check",
             "init",
+            "crosswalk",
         ] == listed
 
     def test_every_command_has_a_handler(self):

@@ -187,6 +187,19 @@ class TestEveryPaper:
             assert set(literal) <= set(record.counters)
             assert set(record.counters) <= vocabulary
 
+    def test_owasp_llm_and_nist_mappings(self, tax, ref):
+        """
+        Every OWASP LLM 2025 and NIST AI 100-2 mapping of the reference is
+        on the paper's record, in order, with its reason and confidence.
+        """
+        (record,) = tax.records_of(ref["id"])
+        llm, nist = ref["owasp_llm_2025"], ref["nist_ai_100_2_e2025"]
+        assert [m["id"] for m in llm] == list(record.owasp_llm)
+        assert [m["id"] for m in nist] == list(record.nist_aml)
+        assert [
+            (m["id"], m["why"], m.get("confidence")) for m in (*llm, *nist)
+        ] == [(r.id, r.why, r.confidence) for r in record.mapping_reasons]
+
     def test_listing(self, tax, ref):
         """
         The survey's own listing of the paper is kept as listed.

@@ -151,12 +151,14 @@ class TestBundled:
 
     def test_years(self, tax, entries):
         """
-        Years read back; the survey, whose year is unconfirmed, has none.
+        Years read back; the survey, whose year is unconfirmed, has n.d.
+        (no date), never a guessed year.
         """
         assert [
-            None if p.year is None else str(p.year) for p in tax.papers
+            "n.d." if p.year is None else str(p.year) for p in tax.papers
         ] == [fields(e).get("year") for e in entries]
-        assert "year" not in fields(entries[-1])
+        assert tax.survey_paper.year is None
+        assert "n.d." == fields(entries[-1])["year"]
 
     def test_no_empty_field(self, entries):
         """
@@ -435,17 +437,102 @@ class TestEntryTypes:
 
     def test_bare_paper(self):
         """
-        A paper with nothing but a title gets only a title.
+        A paper with nothing but a title gets only a title, and n.d. for
+        its unknown year.
         """
         tax = dsc.Taxonomy(
             stages=(),
             papers=(dsc.Paper(id="bare", title="Bare"),),
             survey="bare",
         )
-        assert "@misc{bare,\n  title = {Bare}\n}\n" == render(tax)
+        assert (
+            "@misc{bare,\n  title = {Bare},\n  year = {n.d.}\n}\n"
+            == render(tax)
+        )
 
     def test_no_papers(self):
         """
         A taxonomy without papers exports nothing.
         """
         assert "" == render(dsc.Taxonomy(stages=()))
+
+
+class TestStandardTools:
+    """
+    Standard BibTeX tools read and format every entry.
+    """
+
+    def test_pybtex_plain_formats_every_entry(self, text):
+        """
+        pybtex's plain style formats every entry without an error (a
+        missing required field raises).
+        """
+        from pybtex.database import parse_string
+        from pybtex.style.formatting.plain import Style
+
+        database = parse_string(text, "bibtex")
+        style = Style()
+        failed = {}
+        for key, entry in database.entries.items():
+            try:
+                (formatted,) = style.format_entries([entry])
+                formatted.text.render_as("text")
+            except Exception as exc:  # noqa: BLE001 - collected and shown
+                failed[key] = repr(exc)
+        assert {} == failed
+        assert len(dsc.load().papers) == len(database.entries)
+
+    def test_no_cjk(self, text):
+        """
+        No field holds CJK text, which pdfLaTeX cannot typeset without a
+        CJK setup.
+        """
+        cjk = re.compile(
+            "[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]"
+        )
+        assert [] == cjk.findall(text)
+
+    def test_pdflatex_and_bibtex(self, text, tmp_path):
+        """
+        A document citing every entry compiles with pdflatex and bibtex
+        (plain style) without errors.
+        """
+        import shutil
+        import subprocess
+
+        if not (shutil.which("pdflatex") and shutil.which("bibtex")):
+            pytest.skip("pdflatex or bibtex is not installed")
+        (tmp_path / "refs.bib").write_text(text, encoding="utf-8")
+        (tmp_path / "doc.tex").write_text(
+            "\\documentclass{article}\n"
+            "\\usepackage[T1]{fontenc}\n"
+            "\\usepackage[utf8]{inputenc}\n"
+            "\\usepackage{url}\n"
+            "\\begin{document}\n\\nocite{*}\n"
+            "\\bibliographystyle{plain}\n\\bibliography{refs}\n"
+            "\\end{document}\n",
+            encoding="utf-8",
+        )
+
+        def run(*argv):
+            return subprocess.run(
+                argv,
+                cwd=tmp_path,
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=120,
+            )
+
+        first = run(
+            "pdflatex", "-interaction=nonstopmode", "-halt-on-error", "doc"
+        )
+        assert 0 == first.returncode, first.stdout[-2000:]
+        bib = run("bibtex", "doc")
+        assert 0 == bib.returncode, bib.stdout[-2000:]
+        for _ in range(2):
+            done = run(
+                "pdflatex", "-interaction=nonstopmode", "-halt-on-error", "doc"
+            )
+            assert 0 == done.returncode, done.stdout[-2000:]
+        assert (tmp_path / "doc.pdf").exists()

@@ -5,6 +5,7 @@ with the stix2 library.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import socket
@@ -128,10 +129,11 @@ def acme_taxonomy() -> dsc.Taxonomy:
     )
 
 
-def validate(text):
+def validate(text, *, strict=False, disabled=""):
     """
     Return the official validator's results for *text*, checked with no
-    network: every schema it needs ships with it.
+    network: every schema it needs ships with it.  *strict* turns the
+    warnings into errors; *disabled* names the checks left out.
     """
 
     def refuse(*_args):
@@ -142,7 +144,12 @@ def validate(text):
         mp.setattr(socket.socket, "connect", refuse)
         return validate_string(
             text,
-            ValidationOptions(strict=False, enforce_refs=True, silent=True),
+            ValidationOptions(
+                strict=strict,
+                enforce_refs=True,
+                silent=True,
+                disabled=disabled,
+            ),
         )
 
 
@@ -257,6 +264,22 @@ class TestValidator:
         assert [] == results.errors
         assert results.is_valid
         assert set() == warning_codes(results) - KNOWN_WARNINGS
+
+    @pytest.mark.parametrize("which", ["text", "acme_text"])
+    def test_strict(self, request, which):
+        """
+        --strict passes with only the two documented checks disabled:
+        UUIDv5 ids and unhashed links.
+        """
+        results = validate(
+            request.getfixturevalue(which),
+            strict=True,
+            disabled="uuid-check,extref-hashes",
+        )
+
+        assert [] == results.errors
+        assert results.is_valid
+        assert set() == warning_codes(results)
 
 
 class TestStix2:
@@ -463,13 +486,34 @@ class TestDeterminism:
 
     def test_timestamps(self, bundle):
         """
-        Every object has the fixed timestamp, never the time of export.
+        Every object is created at the fixed timestamp, never the time of
+        export, and modified less than a day after it.
         """
-        assert {_stix.TIMESTAMP} == {
-            o[key]
+        created = dt.datetime.fromisoformat(_stix.TIMESTAMP)
+        assert {_stix.TIMESTAMP} == {o["created"] for o in bundle["objects"]}
+        assert [] == [
+            o["id"]
             for o in bundle["objects"]
-            for key in ("created", "modified")
-        }
+            if not created
+            <= dt.datetime.fromisoformat(o["modified"])
+            < created + dt.timedelta(days=1)
+        ]
+
+    def test_modified_follows_content(self, tax, bundle):
+        """
+        An object whose content changes keeps its id and gets another
+        modified; the objects left alone keep theirs.
+        """
+        data = dsc.taxonomy_to_dict(tax)
+        (ripple,) = (a for a in data["attacks"] if a["id"] == "ripple")
+        ripple["summary"] += " Corrected."
+        changed = json.loads(export(dsc.taxonomy_from_dict(data), "stix"))
+        before = {o["id"]: o["modified"] for o in bundle["objects"]}
+        after = {o["id"]: o["modified"] for o in changed["objects"]}
+        ripple_id = stix_ids(bundle)["ripple"]
+
+        assert before.keys() == after.keys()
+        assert {ripple_id} == {i for i in before if before[i] != after[i]}
 
     def test_layout(self, text, bundle):
         """
@@ -546,7 +590,6 @@ class TestReferences:
 
             assert {
                 ("dnn-supply-chain", attack.id),
-                *(("mitre-atlas", t) for t in attack.atlas_techniques),
                 *(("owasp-ml-top-10-2023", r) for r in attack.owasp_ml),
                 *(("doi", p.doi) for p in papers if p.doi),
                 *(("arxiv", p.arxiv) for p in papers if p.arxiv),
@@ -571,7 +614,7 @@ class TestReferences:
             urls = {
                 r["url"]
                 for r in by_id[defense.id]["external_references"]
-                if r["source_name"] == "mitre-atlas"
+                if r["source_name"] == "dnn-supply-chain-atlas-crosswalk"
             }
 
             assert {
@@ -621,8 +664,10 @@ class TestReferences:
                 "url": "https://github.com/neulab/RIPPLe",
             },
             {
-                "external_id": "AML.T0010.003",
-                "source_name": "mitre-atlas",
+                "description": "ATLAS technique it realises: MITRE ATLAS "
+                "AML.T0010.003 Model (curated crosswalk, not an official "
+                "MITRE mapping; not this object's own id)",
+                "source_name": "dnn-supply-chain-atlas-crosswalk",
                 "url": "https://atlas.mitre.org/techniques/AML.T0010.003",
             },
         ] == ripple["external_references"][:6]
@@ -646,9 +691,89 @@ class TestReferences:
             ("acme:redteam2026", None),
             ("doi", "10.5555/acme.2026.1"),
             ("arxiv", "2601.01234"),
-            ("mitre-atlas", "AML.T0020"),
+            ("dnn-supply-chain-atlas-crosswalk", None),
             ("owasp-ml-top-10-2023", "ML02"),
         } == refs
+
+
+class TestAtlasIds:
+    """
+    No object of ours states an ATLAS id as its own; the mapping is in the
+    property extension.
+    """
+
+    def test_no_atlas_external_id(self, acme_bundle):
+        """
+        No external reference of any object has an ATLAS id as its
+        external_id (ATLAS tools find objects by it).
+        """
+        assert [] == [
+            (o["id"], r["external_id"])
+            for o in acme_bundle["objects"]
+            for r in o.get("external_references", ())
+            if dsc.crosswalk.ATLAS_ID.fullmatch(
+                r.get("external_id", "").upper()
+            )
+        ]
+
+    def test_mapping_in_extension(self, tax, bundle):
+        """
+        Each object's extension carries its record's ATLAS, OWASP LLM and
+        NIST ids.
+        """
+        fields = {
+            "attack-pattern": ("atlas_techniques", "owasp_llm", "nist_aml"),
+            "course-of-action": (
+                "atlas_mitigations",
+                "atlas_counters",
+                "owasp_llm",
+                "nist_aml",
+            ),
+        }
+        for stix_type, names in fields.items():
+            for obj in of_type(bundle, stix_type):
+                record = tax.get(record_id(obj))
+                ext = obj["extensions"][_stix.EXTENSION_ID]
+                assert {n: list(getattr(record, n)) for n in names} == {
+                    n: ext.get(n, []) for n in names
+                }
+
+    def test_mitreattack_getters(self, tax, text, tmp_path):
+        """
+        MitreAttackData reads the bundle: every technique and mitigation,
+        the mitigations of a technique, and no object found by any ATLAS
+        id the taxonomy maps to.
+        """
+        mitre = pytest.importorskip("mitreattack.stix20")
+        path = tmp_path / "bundle.json"
+        path.write_text(text, encoding="utf-8")
+        data = mitre.MitreAttackData(str(path))
+        mapped = {
+            i
+            for rec in (*tax.attacks, *tax.defenses)
+            for i in (
+                *getattr(rec, "atlas_techniques", ()),
+                *getattr(rec, "atlas_mitigations", ()),
+                *getattr(rec, "atlas_counters", ()),
+            )
+        }
+        (ripple,) = (
+            t
+            for t in data.get_techniques()
+            if t.name == tax.attack("ripple").name
+        )
+        assert len(tax.attacks) == len(data.get_techniques())
+        assert len(tax.defenses) == len(data.get_mitigations())
+        assert {d.name for d in tax.defenses_for("ripple")} == {
+            m["object"].name
+            for m in data.get_mitigations_mitigating_technique(ripple.id)
+        }
+        assert [] == [
+            (i, stix_type)
+            for i in sorted(mapped)
+            for stix_type in ("attack-pattern", "course-of-action")
+            if data.get_object_by_attack_id(i, stix_type) is not None
+        ]
 
 
 class TestExtension:

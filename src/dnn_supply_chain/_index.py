@@ -337,15 +337,27 @@ class Index:
             k: tuple(sorted(v, key=lambda r: isinstance(r, Defense)))
             for k, v in cited_by.items()
         }
-        # ATLAS or OWASP id -> (attack positions, defense positions)
+        # ATLAS, OWASP or NIST id -> (attack positions, defense positions)
         by_crosswalk: dict[str, tuple[list[int], list[int]]] = defaultdict(
             lambda: ([], [])
         )
         for pos, atk in enumerate(tax.attacks):
-            for ref in (*atk.atlas_techniques, *atk.owasp_ml):
+            refs = (
+                *atk.atlas_techniques,
+                *atk.owasp_ml,
+                *atk.owasp_llm,
+                *atk.nist_aml,
+            )
+            for ref in dict.fromkeys(refs):
                 by_crosswalk[ref][0].append(pos)
         for pos, dfn in enumerate(tax.defenses):
-            refs = (*dfn.atlas_mitigations, *dfn.atlas_counters, *dfn.owasp_ml)
+            refs = (
+                *dfn.atlas_mitigations,
+                *dfn.atlas_counters,
+                *dfn.owasp_ml,
+                *dfn.owasp_llm,
+                *dfn.nist_aml,
+            )
             for ref in dict.fromkeys(refs):
                 by_crosswalk[ref][1].append(pos)
         return _Filters(
@@ -502,7 +514,7 @@ class Index:
     def mapped_to(self, refs: Iterable[str]) -> tuple[list[int], list[int]]:
         """
         The positions of the attacks and of the defenses mapped to any of
-        the ATLAS or OWASP ids *refs*, in order.
+        the ATLAS, OWASP or NIST ids *refs*, in order.
         """
         attack_pos: set[int] = set()
         defense_pos: set[int] = set()

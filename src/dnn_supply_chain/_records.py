@@ -56,6 +56,7 @@ __all__ = [
     "Defense",
     "Deprecation",
     "ExtensionInfo",
+    "MappingReason",
     "Paper",
     "Provenance",
     "Record",
@@ -68,6 +69,8 @@ __all__ = [
 _ATLAS_TECHNIQUE = re.compile(r"AML\.T[0-9]{4}(?:\.[0-9]{3})?")
 _ATLAS_MITIGATION = re.compile(r"AML\.M[0-9]{4}")
 _OWASP_ML = re.compile(r"ML[0-9]{2}")
+_OWASP_LLM = re.compile(r"LLM(?:0[1-9]|10):2025")
+_NIST_AML = re.compile(r"NISTAML\.0[1-9][0-9]?")
 _DOI = re.compile(r"10\.[0-9]{4,9}/\S+")
 _ARXIV = re.compile(r"[0-9]{4}\.[0-9]{4,5}")
 
@@ -276,6 +279,35 @@ class Category:
 
 
 @attrs.frozen(kw_only=True)
+class MappingReason:
+    """
+    Why a record maps to an OWASP LLM Top 10 or NIST AI 100-2 entry.
+
+    Attributes:
+        id: The entry's id, one of the record's ``owasp_llm`` or
+            ``nist_aml`` ids, for example ``"LLM03:2025"``.
+        why: The reason, quoting the framework where its words decide.
+        confidence: ``"medium"`` where the mapping is a weaker fit, as the
+            reference marks it; ``None`` where no qualification is stated.
+
+    .. versionadded:: 0.2.0
+    """
+
+    id: str = rule_field(TEXT)
+    why: str = rule_field(TEXT)
+    confidence: str | None = rule_field(optional(TEXT), default=None)
+
+
+def _reason_of(
+    reasons: tuple[MappingReason, ...], ref: str
+) -> MappingReason | None:
+    for reason in reasons:
+        if reason.id == ref:
+            return reason
+    return None
+
+
+@attrs.frozen(kw_only=True)
 class Attack:
     """
     An attack on the model supply chain, named after the technique its first
@@ -295,6 +327,12 @@ class Attack:
         atlas_techniques: MITRE ATLAS technique ids (curated crosswalk).
         owasp_ml: OWASP Machine Learning Top 10 (2023) ids (curated
             crosswalk).
+        owasp_llm: OWASP Top 10 for LLM Applications 2025 ids, for
+            example ``"LLM03:2025"`` (curated crosswalk).
+        nist_aml: NIST AI 100-2 E2025 class ids, for example
+            ``"NISTAML.023"`` (curated crosswalk).
+        mapping_reasons: The reason of each ``owasp_llm`` and ``nist_aml``
+            id (:meth:`reason` finds one).
         attributes: Namespaced attributes that extensions attach.
 
     .. versionadded:: 0.1.0
@@ -315,11 +353,29 @@ class Attack:
     owasp_ml: tuple[str, ...] = rule_field(
         strings(pattern(_OWASP_ML), unique=True), default=()
     )
+    owasp_llm: tuple[str, ...] = rule_field(
+        strings(pattern(_OWASP_LLM), unique=True), default=()
+    )
+    nist_aml: tuple[str, ...] = rule_field(
+        strings(pattern(_NIST_AML), unique=True), default=()
+    )
+    mapping_reasons: tuple[MappingReason, ...] = rule_field(
+        strings(nested(MappingReason)), default=()
+    )
     attributes: Attributes = field(
         default=_NO_ATTRIBUTES,
         converter=_to_attributes,
         metadata={CHECK: _fast_attributes},
     )
+
+    def reason(self, ref: str) -> MappingReason | None:
+        """
+        Return the reason of the mapping to the OWASP LLM or NIST id
+        *ref*, or ``None`` when the record gives none.
+
+        .. versionadded:: 0.2.0
+        """
+        return _reason_of(self.mapping_reasons, ref)
 
 
 @attrs.frozen(kw_only=True)
@@ -350,6 +406,12 @@ class Defense:
             crosswalk).
         owasp_ml: OWASP Machine Learning Top 10 (2023) ids (curated
             crosswalk).
+        owasp_llm: OWASP Top 10 for LLM Applications 2025 ids, for
+            example ``"LLM03:2025"`` (curated crosswalk).
+        nist_aml: NIST AI 100-2 E2025 class ids, for example
+            ``"NISTAML.023"`` (curated crosswalk).
+        mapping_reasons: The reason of each ``owasp_llm`` and ``nist_aml``
+            id (:meth:`reason` finds one).
         attributes: Namespaced attributes that extensions attach.
 
     .. versionadded:: 0.1.0
@@ -375,11 +437,29 @@ class Defense:
     owasp_ml: tuple[str, ...] = rule_field(
         strings(pattern(_OWASP_ML), unique=True), default=()
     )
+    owasp_llm: tuple[str, ...] = rule_field(
+        strings(pattern(_OWASP_LLM), unique=True), default=()
+    )
+    nist_aml: tuple[str, ...] = rule_field(
+        strings(pattern(_NIST_AML), unique=True), default=()
+    )
+    mapping_reasons: tuple[MappingReason, ...] = rule_field(
+        strings(nested(MappingReason)), default=()
+    )
     attributes: Attributes = field(
         default=_NO_ATTRIBUTES,
         converter=_to_attributes,
         metadata={CHECK: _fast_attributes},
     )
+
+    def reason(self, ref: str) -> MappingReason | None:
+        """
+        Return the reason of the mapping to the OWASP LLM or NIST id
+        *ref*, or ``None`` when the record gives none.
+
+        .. versionadded:: 0.2.0
+        """
+        return _reason_of(self.mapping_reasons, ref)
 
 
 @attrs.frozen(kw_only=True)

@@ -625,26 +625,33 @@ class Taxonomy(Queries):
         self, ref: str, *, subtechniques: bool = False
     ) -> CrosswalkMatch:
         """
-        Return the attacks, defenses and papers mapped to an ATLAS or OWASP
-        entry (reverse lookup of the curated crosswalk).
+        Return the attacks, defenses and papers mapped to an ATLAS, OWASP
+        or NIST entry (reverse lookup of the curated crosswalk).
 
         Args:
             ref: An ATLAS technique or mitigation id (``"AML.T0018"``), an
-                OWASP ML Top 10 id (``"ML06"``), or a name: current, or
-                one ATLAS has since changed (``"Backdoor ML Model"``),
-                which is answered with the current name.
-            subtechniques: For a technique, also match the records mapped
-                to its sub-techniques.
+                OWASP ML Top 10 id (``"ML06"``), an OWASP Top 10 for LLM
+                Applications id (``"LLM03:2025"``), a NIST AI 100-2 class
+                id (``"NISTAML.023"``, or an objective, ``"NISTAML.02"``),
+                in any letter case (``"llm03:2025"``, ``"aml.t0018"``); or
+                a name: current, or one ATLAS has since changed
+                (``"Backdoor ML Model"``), which is answered with the
+                current name.
+            subtechniques: Also match the records mapped to what sits
+                under the entry: a technique's sub-techniques, a NIST
+                objective's attack classes.
 
         Raises:
             UnknownIdError: *ref* is neither an id nor a name of the
-                catalogue the crosswalk was made against.
+                catalogue the crosswalk was made against (with the
+                nearest ids).
 
         .. versionadded:: 0.1.0
+        .. versionchanged:: 0.2.0
+           OWASP LLM Top 10 and NIST AI 100-2 ids; ids in any case.
         """
         # Lazy (and downward): most callers never look up the crosswalk.
         from .crosswalk import (  # noqa: PLC0415
-            AtlasTechnique,
             CrosswalkMatch,
             load_crosswalk,
         )
@@ -652,8 +659,8 @@ class Taxonomy(Queries):
         catalog = load_crosswalk()
         entry = catalog.resolve(ref)
         via = [entry.id]
-        if subtechniques and isinstance(entry, AtlasTechnique):
-            via += [t.id for t in catalog.subtechniques(entry.id)]
+        if subtechniques:
+            via += [m.id for m in catalog.members(entry)]
         attack_pos, defense_pos = self._index.mapped_to(via)
         attacks_found = tuple(self.attacks[p] for p in attack_pos)
         defenses_found = tuple(self.defenses[p] for p in defense_pos)

@@ -27,6 +27,7 @@ _MODULES: Final = {
     "markdown": "._markdown",
     "markdown-en": "._markdown",
     "csv": "._csv",
+    "navigator": "._navigator",
 }
 
 #: The names :func:`export` accepts.

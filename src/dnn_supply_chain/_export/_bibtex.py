@@ -5,8 +5,10 @@ included, in taxonomy order.
 The key of each entry is the paper's id (``kurita2020weight``, or
 ``acme:doe2024x`` for a paper an extension adds).  The text is UTF-8, as
 biber and bibtexparser read it; BibTeX passes the bytes through, and
-pdfLaTeX then typesets accented Latin letters but needs a CJK setup (or
-XeLaTeX, LuaLaTeX) for the Chinese name of the survey's journal.
+pdfLaTeX typesets the accented Latin letters.  No field holds Chinese
+text: the survey's journal is written by its English name (the data keeps
+the Chinese name apart, never in ``venue``), so a document citing every
+entry compiles with pdfLaTeX and BibTeX without a CJK setup.
 
 The entry type is read off the venue by the first rule that matches it
 (case-insensitively); a venue that no rule knows becomes ``@misc``, since
@@ -29,7 +31,7 @@ facts are never guessed:
 8. Anything else: ``@misc``, the venue in ``howpublished``.
 
 The fields, in this order, each only where the paper has the fact
-(nothing is ever written empty):
+(nothing is ever written empty; ``year`` is always written, see below):
 
 ``author``
     The authors joined with ``and``; a name that holds a comma or the
@@ -44,7 +46,10 @@ The fields, in this order, each only where the paper has the fact
     form ``<journal>, vol. <n>, no. <m>`` is split into ``journal``,
     ``volume`` and ``number``; any other form is kept whole in ``journal``.
 ``year``
-    The publication year.
+    The publication year.  A paper whose year nobody could confirm (the
+    survey's own) gets ``n.d.`` ("no date", as bibliographies write it),
+    so that styles which require a year (``plain``'s ``@article``) format
+    the entry instead of failing; no year is guessed.
 ``pages``
     The page range, with the en dash written ``--``.  A page field of the
     form ``Article <n> (<m> pages)`` becomes ``articleno`` and ``numpages``
@@ -71,6 +76,10 @@ from __future__ import annotations
 import re
 
 from typing import TYPE_CHECKING, Final
+
+
+#: The year of an entry whose year nobody confirmed: "no date".
+_NO_DATE: Final = "n.d."
 
 
 if TYPE_CHECKING:
@@ -183,8 +192,9 @@ def _entry(paper: Paper) -> str:
             fields.append(("volume", issue["volume"]))
             if issue["number"] is not None:
                 fields.append(("number", issue["number"]))
-    if paper.year is not None:
-        fields.append(("year", str(paper.year)))
+    fields.append(
+        ("year", _NO_DATE if paper.year is None else str(paper.year))
+    )
     if paper.pages is not None:
         article = _ARTICLE_NUMBER.fullmatch(paper.pages)
         if article is None:

@@ -32,10 +32,17 @@ What becomes what:
     ``https://arxiv.org/abs/<id>``) and the code repository (``"code"``),
     whose descriptions name the paper's id;
   - the MITRE ATLAS techniques of an attack, or the ATLAS mitigations and
-    countered techniques of a defense: ``source_name`` ``"mitre-atlas"``,
-    ``external_id`` the ATLAS id, ``url``
+    countered techniques of a defense, as links for people:
+    ``source_name`` ``"dnn-supply-chain-atlas-crosswalk"``, ``url``
     ``https://atlas.mitre.org/techniques/<id>`` or
-    ``https://atlas.mitre.org/mitigations/<id>``;
+    ``https://atlas.mitre.org/mitigations/<id>``, and a ``description``
+    naming the ATLAS id and saying that it is a curated mapping.  These
+    references carry no ``external_id``: in ATLAS's and ATT&CK's own
+    bundles an object's ``external_id`` is that object's own id, and tools
+    such as ``mitreattack-python``'s ``get_object_by_attack_id`` find an
+    object by it; an object of ours is never an ATLAS technique or
+    mitigation.  The machine-readable mapping is in the property extension
+    (``atlas_techniques``, ``atlas_mitigations``, ``atlas_counters``);
   - the OWASP Machine Learning Security Top 10 risks: ``source_name``
     ``"owasp-ml-top-10-2023"``, ``external_id`` for example ``"ML06"``,
     ``url`` the project's page.
@@ -53,6 +60,13 @@ What becomes what:
   - ``modalities``: data modalities;
   - ``attacker_access`` or ``defender_access``: what each side needs;
   - ``atlas_version``: the MITRE ATLAS release the ATLAS ids refer to;
+  - ``atlas_techniques`` (attacks), ``atlas_mitigations`` and
+    ``atlas_counters`` (defenses): the ATLAS ids of the curated crosswalk
+    (``AML.T0018.000``, ``AML.M0008``);
+  - ``owasp_llm`` and ``nist_aml``: the OWASP Top 10 for LLM Applications
+    2025 ids (``LLM03:2025``) and NIST AI 100-2 E2025 class ids
+    (``NISTAML.023``) of the crosswalk (their reasons are in the JSON
+    export and ``show``);
   - ``provenance``: where the record came from: ``source`` (``"bundled"``
     or an extension's distribution), and where set ``version``,
     ``extension`` and ``extended_by``;
@@ -74,21 +88,30 @@ type and the record ids, joined by ``/``:
 Record ids never contain ``/``, so keys never collide, and ids stay the
 same from one release to the next.  The bundle's id is the UUIDv5 of
 ``bundle/`` and the SHA-256 of its objects, so it changes exactly when
-they do.  ``created`` and ``modified`` are the fixed ``TIMESTAMP``
-(``2026-11-26T00:00:00.000Z``), never the time of the export.  Objects come in the order identity,
+they do.  ``created`` is the fixed ``TIMESTAMP``
+(``2026-11-26T00:00:00.000Z``), never the time of the export; ``modified``
+is ``TIMESTAMP`` plus a number of milliseconds under one day taken from the
+SHA-256 of the object's content (every property but ``modified``), so that
+it changes whenever the content does (an extension links to a record, a
+summary is corrected) while the id stays: a consumer that keys objects by
+``id`` and ``modified`` sees the new version.  Being a hash, it does not
+order versions; each release of the bundled data moves ``TIMESTAMP`` on,
+which does.  Objects come in the order identity,
 extension definition, attack patterns, courses of action, relationships,
 each in taxonomy order (the relationships by defense, each defense's
 strongest evidence first); keys are sorted.
 
 STIX recommends UUIDv4 for these objects, and hashes for the content of
 every reference's ``url``.  Neither fits a reproducible export that
-links to pages which change, so the official validator warns about every
-id (``uuid-check``) and every object with a link (``extref-hashes``), and
-reports no error.
+links to pages which change (MITRE's own ATLAS bundle uses UUIDv5 ids
+too), so the official validator warns about every id (``uuid-check``,
+103) and every object with a link (``extref-hashes``, 302), and reports
+no error; ``stix2_validator --strict -d uuid-check,extref-hashes`` passes.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
@@ -96,6 +119,8 @@ import uuid
 
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import quote
+
+from dnn_supply_chain.crosswalk import load_crosswalk
 
 
 if TYPE_CHECKING:
@@ -122,9 +147,10 @@ __all__ = [
 #: ``uuid.uuid5(uuid.NAMESPACE_URL, "https://pypi.org/project/dnn-supply-chain/")``.
 NAMESPACE: Final = uuid.UUID("8c8e5641-8643-5227-a5d2-38dc3b4fe7a7")
 
-#: The ``created`` and ``modified`` time of every object: the day this
-#: mapping was defined.  Objects keep their ids across releases, so a
-#: release that changes the bundled data should move this date on.
+#: The ``created`` time of every object, and the base of its
+#: ``modified`` (which adds a content-derived offset under one day): the
+#: day this mapping was defined.  Objects keep their ids across releases,
+#: so a release that changes the bundled data should move this date on.
 TIMESTAMP: Final = "2026-11-26T00:00:00.000Z"
 
 #: The version of the property extension (its ``version`` property).
@@ -141,6 +167,7 @@ _OWASP: Final = (
     "https://owasp.org/www-project-machine-learning-security-top-10/"
 )
 _OWASP_SOURCE: Final = "owasp-ml-top-10-2023"
+_ATLAS_SOURCE: Final = "dnn-supply-chain-atlas-crosswalk"
 
 #: The ``confidence`` of a ``mitigates`` relationship, by the basis of its
 #: counter evidence: the values the STIX 2.1 specification gives the
@@ -185,6 +212,13 @@ def extension_schema() -> dict[str, Any]:
     """
     strings = {"type": "array", "items": {"type": "string"}, "minItems": 1}
     text = {"type": "string", "minLength": 1}
+    atlas_techniques = {
+        **strings,
+        "items": {
+            "type": "string",
+            "pattern": "^AML\\.T[0-9]{4}(\\.[0-9]{3})?$",
+        },
+    }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "dnn-supply-chain taxonomy properties",
@@ -203,6 +237,26 @@ def extension_schema() -> dict[str, Any]:
             "attacker_access": text,
             "defender_access": text,
             "atlas_version": text,
+            "atlas_techniques": atlas_techniques,
+            "atlas_mitigations": {
+                **strings,
+                "items": {"type": "string", "pattern": "^AML\\.M[0-9]{4}$"},
+            },
+            "atlas_counters": atlas_techniques,
+            "owasp_llm": {
+                **strings,
+                "items": {
+                    "type": "string",
+                    "pattern": "^LLM[0-9]{2}:[0-9]{4}$",
+                },
+            },
+            "nist_aml": {
+                **strings,
+                "items": {
+                    "type": "string",
+                    "pattern": "^NISTAML\\.[0-9]{2,3}$",
+                },
+            },
             "provenance": {
                 "type": "object",
                 "properties": {
@@ -361,22 +415,28 @@ def _paper_references(paper: Paper) -> list[dict[str, str]]:
 
 
 def _atlas_references(
-    ids: tuple[str, ...], kind: str, description: str | None = None
+    ids: tuple[str, ...], kind: str, role: str
 ) -> list[dict[str, str]]:
     """
-    Return a reference to each MITRE ATLAS entry of *kind* (``techniques``
-    or ``mitigations``) in *ids*.
+    Return a link to the ATLAS page of each entry of *kind*
+    (``techniques`` or ``mitigations``) in *ids*, without an
+    ``external_id`` (which would claim the ATLAS id as the object's own).
     """
+    catalog = load_crosswalk()
     found = []
     for atlas_id in ids:
-        ref = {
-            "source_name": "mitre-atlas",
-            "external_id": atlas_id,
-            "url": f"{_ATLAS}/{kind}/{atlas_id}",
-        }
-        if description is not None:
-            ref["description"] = description
-        found.append(ref)
+        name = catalog.current_name(atlas_id)
+        named = f"{atlas_id} {name}" if name else atlas_id
+        found.append(
+            {
+                "source_name": _ATLAS_SOURCE,
+                "description": (
+                    f"{role}: MITRE ATLAS {named} (curated crosswalk, not "
+                    "an official MITRE mapping; not this object's own id)"
+                ),
+                "url": f"{_ATLAS}/{kind}/{atlas_id}",
+            }
+        )
     return found
 
 
@@ -446,7 +506,11 @@ def _attack_pattern(taxonomy: Taxonomy, attack: Attack) -> dict[str, Any]:
     ]
     found["external_references"] = [
         *_references(taxonomy, attack),
-        *_atlas_references(attack.atlas_techniques, "techniques"),
+        *_atlas_references(
+            attack.atlas_techniques,
+            "techniques",
+            "ATLAS technique it realises",
+        ),
         *_owasp_references(attack.owasp_ml),
     ]
     found["extensions"] = _extension(
@@ -459,6 +523,9 @@ def _attack_pattern(taxonomy: Taxonomy, attack: Attack) -> dict[str, Any]:
             "modalities": list(attack.modalities),
             "attacker_access": attack.attacker_access,
             "atlas_version": _atlas_version(taxonomy, attack.atlas_techniques),
+            "atlas_techniques": list(attack.atlas_techniques),
+            "owasp_llm": list(attack.owasp_llm),
+            "nist_aml": list(attack.nist_aml),
         },
     )
     return found
@@ -476,9 +543,13 @@ def _course_of_action(taxonomy: Taxonomy, defense: Defense) -> dict[str, Any]:
         found["description"] = defense.summary
     found["external_references"] = [
         *_references(taxonomy, defense),
-        *_atlas_references(defense.atlas_mitigations, "mitigations"),
         *_atlas_references(
-            defense.atlas_counters, "techniques", "Technique it counters"
+            defense.atlas_mitigations,
+            "mitigations",
+            "ATLAS mitigation it implements",
+        ),
+        *_atlas_references(
+            defense.atlas_counters, "techniques", "ATLAS technique it counters"
         ),
         *_owasp_references(defense.owasp_ml),
     ]
@@ -493,6 +564,10 @@ def _course_of_action(taxonomy: Taxonomy, defense: Defense) -> dict[str, Any]:
             "atlas_version": _atlas_version(
                 taxonomy, defense.atlas_mitigations, defense.atlas_counters
             ),
+            "atlas_mitigations": list(defense.atlas_mitigations),
+            "atlas_counters": list(defense.atlas_counters),
+            "owasp_llm": list(defense.owasp_llm),
+            "nist_aml": list(defense.nist_aml),
         },
     )
     return found
@@ -535,6 +610,26 @@ def _mitigates(
     return found
 
 
+_DAY_MS: Final = 86_400_000
+
+
+def _stamped(obj: dict[str, Any]) -> dict[str, Any]:
+    """
+    *obj* with ``modified`` derived from its content: ``TIMESTAMP`` plus
+    up to a day of milliseconds from the SHA-256 of every other property.
+    """
+    content = {k: v for k, v in obj.items() if k != "modified"}
+    digest = hashlib.sha256(_dumps(content).encode("utf-8")).digest()
+    offset = int.from_bytes(digest[:8], "big") % _DAY_MS
+    base = dt.datetime.fromisoformat(TIMESTAMP)
+    when = base + dt.timedelta(milliseconds=offset)
+    return {
+        **obj,
+        "modified": when.strftime("%Y-%m-%dT%H:%M:%S.")
+        + f"{when.microsecond // 1000:03d}Z",
+    }
+
+
 def _dumps(data: object) -> str:
     """
     Return *data* as the JSON text of the export: sorted keys, indented.
@@ -561,6 +656,7 @@ def render(taxonomy: Taxonomy) -> str:
             for link in taxonomy.counter_evidence(defense=d.id)
         ),
     ]
+    objects = [_stamped(o) for o in objects]
     digest = hashlib.sha256(_dumps(objects).encode("utf-8")).hexdigest()
     bundle = {
         "type": "bundle",

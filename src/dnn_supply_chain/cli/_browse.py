@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 
 from typing import TYPE_CHECKING
 
@@ -23,9 +24,16 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import TextIO
 
-    from dnn_supply_chain._records import Basis, CounterEvidence, Record
+    from dnn_supply_chain._records import (
+        Attack,
+        Basis,
+        CounterEvidence,
+        Defense,
+        MappingReason,
+        Record,
+    )
     from dnn_supply_chain._taxonomy import Taxonomy
-    from dnn_supply_chain.crosswalk import CrosswalkMatch
+    from dnn_supply_chain.crosswalk import CrosswalkEntry, CrosswalkMatch
 
     from ._common import Subparsers
 
@@ -267,8 +275,10 @@ def _register_show(subparsers: Subparsers) -> None:
     show.add_argument(
         "id",
         help=(
-            "the id of any record, or an ATLAS or OWASP ML Top 10 id or "
-            "name (AML.T0018, ML06, 'Backdoor ML Model')"
+            "the id of any record, or an ATLAS, OWASP ML Top 10, OWASP LLM "
+            "Top 10 or NIST AI 100-2 id (any letter case) or name "
+            "(AML.T0018, ML06, LLM03:2025, NISTAML.023, NISTAML.02, "
+            "'Backdoor ML Model')"
         ),
     )
     _add_basis_option(
@@ -318,6 +328,7 @@ def _show(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
         dump(data, out)
         return
     data.pop("kind")
+    data.pop("mapping_reasons", None)
     if kind == "defense":
         data = _defense_fields(data)
     data["source"] = str(tax.provenance(rec.id))
@@ -327,6 +338,10 @@ def _show(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
         f"{key:<{width}}  {_text(value, width + 2)}\n"
         for key, value in data.items()
     )
+    reasons = getattr(rec, "mapping_reasons", ())
+    if reasons:
+        out.write(f"\nwhy mapped to OWASP LLM and NIST ({len(reasons)}):\n")
+        out.writelines(f"{line}\n" for line in _mapping_lines(reasons))
     for title, items in links.items():
         if title != evidence_link:
             out.write(f"\n{title} ({len(items)}):\n")
@@ -345,6 +360,22 @@ def _show(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
             )
         else:
             out.write(f"  {_nothing(tax, rec.id, kind, args.basis)}\n")
+
+
+def _mapping_lines(reasons: Sequence[MappingReason]) -> list[str]:
+    """
+    A record's OWASP LLM and NIST mappings as ``show`` prints them: each
+    id with its reason (``show ID`` gives the entry's name; looking it up
+    here would load the catalogue for every record shown).
+    """
+    lines = []
+    for reason in reasons:
+        confidence = (
+            f" (confidence {reason.confidence})" if reason.confidence else ""
+        )
+        lines.append(f"  {reason.id}{confidence}")
+        lines.append(f"      {reason.why}")
+    return lines
 
 
 def _defense_fields(data: dict[str, object]) -> dict[str, object]:
@@ -397,72 +428,137 @@ def _text(value: object, indent: int) -> str:
     return one_line(str(value))
 
 
+#: What starts like a crosswalk id (``LLM3:2025``, ``aml.t18``): a near
+#: miss is answered with the nearest crosswalk ids, not record ids.
+_LOOKS_CROSSWALK = re.compile(r"aml\.|nistaml|llm[0-9]|ml[0-9]", re.IGNORECASE)
+
+
 def _crosswalk_match(tax: Taxonomy, ref: str) -> CrosswalkMatch | None:
     """
-    The crosswalk match of *ref*, if it names an ATLAS or OWASP entry.
+    The crosswalk match of *ref*, if it names an ATLAS, OWASP or NIST
+    entry (an id in any letter case, or a name).
     """
-    from dnn_supply_chain.crosswalk import ATLAS_ID, OWASP_ID, load_crosswalk
+    from dnn_supply_chain.crosswalk import CROSSWALK_ID, load_crosswalk
     from dnn_supply_chain.exceptions import UnknownIdError
 
     try:
         load_crosswalk().resolve(ref)
     except UnknownIdError:
-        if ATLAS_ID.fullmatch(ref) or OWASP_ID.fullmatch(ref):
+        if CROSSWALK_ID.fullmatch(ref) or _LOOKS_CROSSWALK.match(ref):
             raise
         return None
     return tax.crosswalk(ref, subtechniques=True)
 
 
+def _crosswalk_kind(entry: CrosswalkEntry) -> str:
+    from dnn_supply_chain.crosswalk import (
+        AtlasMitigation,
+        NistClass,
+        OwaspLlmRisk,
+        OwaspRisk,
+    )
+
+    if isinstance(entry, OwaspRisk):
+        return "OWASP ML Top 10"
+    if isinstance(entry, OwaspLlmRisk):
+        return "OWASP Top 10 for LLM Applications"
+    if isinstance(entry, NistClass):
+        return f"NIST AI 100-2 {entry.kind}"
+    if isinstance(entry, AtlasMitigation):
+        return "ATLAS mitigation"
+    return "ATLAS technique"
+
+
+def _reason_lines(
+    match: CrosswalkMatch, record: Attack | Defense
+) -> list[str]:
+    """
+    The lines under a record in ``show`` of a crosswalk entry: the reason
+    of each of its mappings the match covers.
+    """
+    lines = []
+    for reason in match.reasons_of(record):
+        confidence = (
+            f" (confidence {reason.confidence})" if reason.confidence else ""
+        )
+        lines.append(f"      {reason.id}{confidence}: {reason.why}")
+    return lines
+
+
+def _reason_entries(
+    match: CrosswalkMatch, records: Sequence[Attack | Defense]
+) -> list[dict[str, object]]:
+    return [
+        {
+            "id": rec.id,
+            "reasons": [
+                {"id": r.id, "why": r.why, "confidence": r.confidence}
+                for r in match.reasons_of(rec)
+            ],
+        }
+        for rec in records
+    ]
+
+
 def _show_crosswalk(
     tax: Taxonomy, wide: CrosswalkMatch, args: argparse.Namespace, out: TextIO
 ) -> None:
-    from dnn_supply_chain.crosswalk import (
-        AtlasMitigation,
-        OwaspRisk,
-        load_crosswalk,
-    )
+    from dnn_supply_chain._records import Attack, Defense
+    from dnn_supply_chain.crosswalk import AtlasTechnique, load_crosswalk
 
     catalog = load_crosswalk()
     entry = wide.entry
     narrow = tax.crosswalk(entry.id)
-    kind = (
-        "OWASP ML Top 10"
-        if isinstance(entry, OwaspRisk)
-        else "ATLAS mitigation"
-        if isinstance(entry, AtlasMitigation)
-        else "ATLAS technique"
+    kind = _crosswalk_kind(entry)
+    release = catalog.framework(entry)
+    members = (
+        "sub-techniques"
+        if isinstance(entry, AtlasTechnique)
+        else ("attack classes")
     )
-    release = (
-        f"OWASP ML Top 10 {catalog.owasp_edition}"
-        if isinstance(entry, OwaspRisk)
-        else f"ATLAS {catalog.atlas_version}"
-    )
+    unverified = getattr(entry, "unverified", ())
     further_attacks = [a for a in wide.attacks if a not in narrow.attacks]
     further_defenses = [d for d in wide.defenses if d not in narrow.defenses]
     if args.format == "json":
-        dump(
-            {
-                "id": entry.id,
-                "name": entry.name,
-                "kind": kind,
-                "asked": wide.asked,
-                "attacks": [a.id for a in narrow.attacks],
-                "defenses": [d.id for d in narrow.defenses],
-                "papers": [p.id for p in narrow.papers],
-                "through_subtechniques": {
-                    "subtechniques": list(wide.via[1:]),
-                    "attacks": [a.id for a in further_attacks],
-                    "defenses": [d.id for d in further_defenses],
-                },
+        data: dict[str, object] = {
+            "id": entry.id,
+            "name": entry.name,
+            "kind": kind,
+            "framework": release,
+            "asked": wide.asked,
+            "attacks": [a.id for a in narrow.attacks],
+            "defenses": [d.id for d in narrow.defenses],
+            "papers": [p.id for p in narrow.papers],
+            "reasons": {
+                "attacks": _reason_entries(wide, wide.attacks),
+                "defenses": _reason_entries(wide, wide.defenses),
             },
-            out,
-        )
+            "through_subtechniques": {
+                "subtechniques": list(wide.via[1:]),
+                "attacks": [a.id for a in further_attacks],
+                "defenses": [d.id for d in further_defenses],
+            },
+        }
+        if unverified:
+            data["unverified"] = list(unverified)
+        dump(data, out)
         return
     former = f"; formerly {wide.asked!r}" if wide.renamed else ""
     out.write(f"{entry.id} {entry.name} ({release}{former})\n")
+    if unverified:
+        out.write(
+            f"not confirmed from the publication: {', '.join(unverified)}\n"
+        )
+    publisher = (
+        "NIST"
+        if kind.startswith("NIST")
+        else "OWASP"
+        if kind.startswith("OWASP Top 10 for LLM")
+        else "MITRE or OWASP"
+    )
     out.write(
         f"{kind}; the mappings below are a curated crosswalk, not an "
-        "official MITRE or OWASP mapping\n"
+        f"official {publisher} mapping\n"
     )
     sections: list[tuple[str, Sequence[Record]]] = [
         (f"attacks mapped to {entry.id}", narrow.attacks),
@@ -472,18 +568,23 @@ def _show_crosswalk(
         subs = ", ".join(wide.via[1:])
         sections += [
             (
-                f"attacks mapped through its sub-techniques ({subs})",
+                f"attacks mapped through its {members} ({subs})",
                 further_attacks,
             ),
             (
-                f"defenses mapped through its sub-techniques ({subs})",
+                f"defenses mapped through its {members} ({subs})",
                 further_defenses,
             ),
         ]
     sections.append(("papers", wide.papers))
     for title, items in sections:
         out.write(f"\n{title} ({len(items)}):\n")
-        out.writelines(f"  {item.id}  {label(item)}\n" for item in items)
+        for item in items:
+            out.write(f"  {item.id}  {label(item)}\n")
+            if isinstance(item, Attack | Defense):
+                out.writelines(
+                    f"{line}\n" for line in _reason_lines(wide, item)
+                )
 
 
 # -- search -----------------------------------------------------------------

@@ -26,7 +26,10 @@ def register(subparsers: Subparsers) -> None:
     """
     export = subparsers.add_parser(
         "export",
-        help="export the taxonomy (JSON, STIX 2.1, BibTeX, Markdown, CSV)",
+        help=(
+            "export the taxonomy (JSON, STIX 2.1, BibTeX, Markdown, CSV, "
+            "ATLAS Navigator layer)"
+        ),
         description=(
             "Export the taxonomy, extensions included, to a format other "
             "tools read."
@@ -37,12 +40,21 @@ def register(subparsers: Subparsers) -> None:
     export.add_argument(
         "--format",
         required=True,
-        choices=("json", "stix", "bibtex", "markdown", "markdown-en", "csv"),
+        choices=(
+            "json",
+            "stix",
+            "bibtex",
+            "markdown",
+            "markdown-en",
+            "csv",
+            "navigator",
+        ),
         help=(
             "json (the whole taxonomy), stix (a STIX 2.1 bundle), bibtex "
             "(the papers), markdown (the survey's listing, Chinese "
             "headings), markdown-en (the taxonomy in English), csv (one "
-            "row per attack or defense)"
+            "row per attack or defense), navigator (an ATLAS Navigator "
+            "layer of the techniques the attacks realise)"
         ),
     )
     export.add_argument(

@@ -10,7 +10,7 @@ import warnings
 
 from typing import TYPE_CHECKING, TextIO, cast
 
-from . import _browse, _export, _extensions, _threats, _tree
+from . import _browse, _crosswalk, _export, _extensions, _threats, _tree
 from ._common import INTERRUPTED, PROG, Output, UsageError, detach
 from ._output import echo
 
@@ -31,6 +31,7 @@ COMMANDS: tuple[ModuleType, ...] = (
     _tree,
     _browse,
     _threats,
+    _crosswalk,
 )
 
 

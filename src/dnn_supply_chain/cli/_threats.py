@@ -62,9 +62,12 @@ def _register_check(subparsers: Subparsers) -> None:
     )
     check.add_argument(
         "--format",
-        choices=("text", "json", "markdown"),
+        choices=("text", "json", "markdown", "navigator"),
         default="text",
-        help="report format (default: text)",
+        help=(
+            "report format (default: text); navigator: an ATLAS Navigator "
+            "layer of the coverage"
+        ),
     )
     # The library's FAIL_POLICIES, written out so that building the parser
     # imports nothing (tests/test_cli.py checks that they are the same).
@@ -124,6 +127,10 @@ def _check(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> int:
         dump(data, out)
     elif args.format == "markdown":
         out.write(report.to_markdown())
+    elif args.format == "navigator":
+        from dnn_supply_chain._export._navigator import render_coverage
+
+        out.write(render_coverage(report, tax))
     else:
         out.write(report.to_text())
         verdict = "fails" if failed else "passes"
