@@ -218,6 +218,14 @@ def _to_attributes(value: Mapping[str, Any] | None) -> Attributes:
     return Attributes(value)
 
 
+# The crosswalk fields' rules, shared by attacks and defenses.
+_ATLAS_TECHNIQUES: Final = strings(pattern(_ATLAS_TECHNIQUE), unique=True)
+_ATLAS_MITIGATIONS: Final = strings(pattern(_ATLAS_MITIGATION), unique=True)
+_OWASP_ML_IDS: Final = strings(pattern(_OWASP_ML), unique=True)
+_OWASP_LLM_IDS: Final = strings(pattern(_OWASP_LLM), unique=True)
+_NIST_AML_IDS: Final = strings(pattern(_NIST_AML), unique=True)
+
+
 @attrs.frozen(kw_only=True)
 class Stage:
     """
@@ -307,6 +315,10 @@ def _reason_of(
     return None
 
 
+#: The rule of the mapping reasons of attacks and defenses.
+_REASONS: Final = strings(nested(MappingReason))
+
+
 @attrs.frozen(kw_only=True)
 class Attack:
     """
@@ -348,19 +360,13 @@ class Attack:
     attacker_access: str = rule_field(_STR, default="")
     papers: tuple[str, ...] = rule_field(IDS, default=())
     atlas_techniques: tuple[str, ...] = rule_field(
-        strings(pattern(_ATLAS_TECHNIQUE), unique=True), default=()
+        _ATLAS_TECHNIQUES, default=()
     )
-    owasp_ml: tuple[str, ...] = rule_field(
-        strings(pattern(_OWASP_ML), unique=True), default=()
-    )
-    owasp_llm: tuple[str, ...] = rule_field(
-        strings(pattern(_OWASP_LLM), unique=True), default=()
-    )
-    nist_aml: tuple[str, ...] = rule_field(
-        strings(pattern(_NIST_AML), unique=True), default=()
-    )
+    owasp_ml: tuple[str, ...] = rule_field(_OWASP_ML_IDS, default=())
+    owasp_llm: tuple[str, ...] = rule_field(_OWASP_LLM_IDS, default=())
+    nist_aml: tuple[str, ...] = rule_field(_NIST_AML_IDS, default=())
     mapping_reasons: tuple[MappingReason, ...] = rule_field(
-        strings(nested(MappingReason)), default=()
+        _REASONS, default=()
     )
     attributes: Attributes = field(
         default=_NO_ATTRIBUTES,
@@ -429,22 +435,14 @@ class Defense:
     defender_needs: str = rule_field(_STR, default="")
     papers: tuple[str, ...] = rule_field(IDS, default=())
     atlas_mitigations: tuple[str, ...] = rule_field(
-        strings(pattern(_ATLAS_MITIGATION), unique=True), default=()
+        _ATLAS_MITIGATIONS, default=()
     )
-    atlas_counters: tuple[str, ...] = rule_field(
-        strings(pattern(_ATLAS_TECHNIQUE), unique=True), default=()
-    )
-    owasp_ml: tuple[str, ...] = rule_field(
-        strings(pattern(_OWASP_ML), unique=True), default=()
-    )
-    owasp_llm: tuple[str, ...] = rule_field(
-        strings(pattern(_OWASP_LLM), unique=True), default=()
-    )
-    nist_aml: tuple[str, ...] = rule_field(
-        strings(pattern(_NIST_AML), unique=True), default=()
-    )
+    atlas_counters: tuple[str, ...] = rule_field(_ATLAS_TECHNIQUES, default=())
+    owasp_ml: tuple[str, ...] = rule_field(_OWASP_ML_IDS, default=())
+    owasp_llm: tuple[str, ...] = rule_field(_OWASP_LLM_IDS, default=())
+    nist_aml: tuple[str, ...] = rule_field(_NIST_AML_IDS, default=())
     mapping_reasons: tuple[MappingReason, ...] = rule_field(
-        strings(nested(MappingReason)), default=()
+        _REASONS, default=()
     )
     attributes: Attributes = field(
         default=_NO_ATTRIBUTES,
