@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, get_args, get_origin
 
 import attrs
 
@@ -84,6 +84,23 @@ def converter() -> cattrs.Converter:
         return tuple(value)
 
     conv.register_structure_hook_func(is_str_tuple, str_tuple)
+
+    # cattrs' own Literal hook quotes the whole value in its message, which
+    # a hostile file can make as long as it likes.
+    def is_literal(tp: Any) -> bool:
+        return get_origin(tp) is Literal
+
+    def literal(value: object, tp: Any) -> object:
+        choices = get_args(tp)
+        if type(value) is str and value in choices:
+            return value
+        msg = (
+            f"expected one of {', '.join(map(repr, choices))}, "
+            f"got {show(value)}"
+        )
+        raise ValueError(msg)
+
+    conv.register_structure_hook_func(is_literal, literal)
 
     def attributes(value: object, _: type) -> Attributes:
         if not isinstance(value, dict):
