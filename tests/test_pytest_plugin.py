@@ -146,7 +146,7 @@ status = "open"
 [[threats]]
 id = "T3"
 title = "Backdoored weights"
-tags = ["AML.T0018"]
+tags = ["aml.t0018"]
 status = "open"
 """
 
@@ -379,13 +379,14 @@ class TestBadMarkers:
             [
                 "ERROR: 3 problems in @pytest.mark.threat markers:",
                 (
-                    "  - test_atlas.py::test_atlas: unknown ATLAS or OWASP "
-                    "id 'AML.T9999' (ATLAS *, OWASP ML Top 10 *); did you "
-                    "mean 'AML.T0099'*"
+                    "  - test_atlas.py::test_atlas: unknown crosswalk id "
+                    "'AML.T9999' (ATLAS 5.6.0, OWASP ML Top 10 2023, OWASP "
+                    "Top 10 for LLM Applications 2025, NIST AI 100-2 "
+                    "E2025); did you mean 'AML.T0099'*"
                 ),
                 (
-                    "  - test_atlas.py::test_atlas: unknown ATLAS or OWASP "
-                    "id 'ML11' (*); did you mean 'ML10'*"
+                    "  - test_atlas.py::test_atlas: unknown crosswalk id "
+                    "'ML11' (*); did you mean 'ML10'*"
                 ),
                 (
                     "  - test_atlas.py::test_atlas: 'AML.M0007' is an ATLAS "
@@ -697,6 +698,38 @@ class TestCrosswalkIds:
             "AML.T0051 not mapped 1 test: 1 passed",
         ] == [" ".join(line.split()) for line in report_of(result)[-3:]]
         assert "covered 1 test: 1 passed" == rows_of(result)["ripple"]
+
+    def test_crosswalk_forms(self, pytester, run):
+        """
+        Crosswalk ids of every framework are taken in the forms people
+        type, and stand for the attacks mapped to them; an unmapped one is
+        listed by its canonical id.
+        """
+        tax = dsc.load()
+        mapped = [a.id for a in tax.crosswalk("LLM04:2025").attacks]
+        assert mapped
+        pytester.makepyfile(
+            """
+            import pytest
+
+            @pytest.mark.threat("llm04:2025")
+            def test_poisoning():
+                pass
+
+            @pytest.mark.threat("aml.t0051", "nistaml.023")
+            def test_other():
+                pass
+            """
+        )
+
+        result = run("--threat-report")
+
+        rows = rows_of(result)
+        for attack in mapped:
+            assert rows[attack].startswith("covered"), attack
+        assert "AML.T0051 not mapped 1 test: 1 passed" in [
+            " ".join(line.split()) for line in report_of(result)
+        ]
 
 
 class TestOutcomes:

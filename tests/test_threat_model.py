@@ -587,11 +587,47 @@ class TestValidation:
             ),
             (
                 "threats[0].tags[2]",
-                "unknown ATLAS id 'AML.T9999' (ATLAS 5.6.0)",
+                "unknown crosswalk id 'AML.T9999' (ATLAS 5.6.0, OWASP ML Top 10 2023, OWASP Top 10 for LLM Applications 2025, NIST AI 100-2 E2025); did you mean 'AML.T0099'?",
             ),
             (
                 "threats[0].tags[3]",
-                "'AML.M0007' is an ATLAS mitigation; tag threats with techniques",
+                "'AML.M0007' is an ATLAS mitigation; tag threats with attacks or ATLAS techniques",
+            ),
+        ] == errors(data)
+
+    def test_crosswalk_tag_forms(self):
+        """
+        Threats take the ids of all four frameworks in any letter case;
+        mitigations take ATLAS mitigations, and nothing else of the
+        crosswalk.
+        """
+        data = model()
+        data["threats"][0]["tags"] = [
+            "aml.t0018",
+            "llm04:2025",
+            {"id": "LLM03:2025", "name": "supply  chain"},
+            "nistaml.023",
+            "ml06",
+            {"id": "NISTAML.02", "name": "Integrity"},
+        ]
+        data["mitigations"][0]["tags"] = [
+            "textobfuscator",
+            "aml.m0007",
+            "AML.T0018",
+            "LLM03:2025",
+        ]
+        assert [
+            (
+                "threats[0].tags[5]",
+                "NISTAML.02 is named 'Integrity Violations' in NIST AI 100-2 E2025, not 'Integrity'",
+            ),
+            (
+                "mitigations[0].tags[2]",
+                "'AML.T0018' is an ATLAS technique; tag mitigations with defenses or ATLAS mitigations",
+            ),
+            (
+                "mitigations[0].tags[3]",
+                "'LLM03:2025' is an entry of OWASP Top 10 for LLM Applications 2025; tag mitigations with defenses or ATLAS mitigations",
             ),
         ] == errors(data)
 

@@ -396,6 +396,19 @@ class CrosswalkCatalog:
             return f"NIST AI 100-2 {self.nist_edition}"
         return f"ATLAS {self.atlas_version}"
 
+    def editions(self) -> str:
+        """
+        Return the versions of the four frameworks, as error messages name
+        them: ``"ATLAS 5.6.0, OWASP ML Top 10 2023, ..."``.
+
+        .. versionadded:: 0.2.0
+        """
+        return (
+            f"ATLAS {self.atlas_version}, OWASP ML Top 10 "
+            f"{self.owasp_edition}, OWASP Top 10 for LLM Applications "
+            f"{self.owasp_llm_edition}, NIST AI 100-2 {self.nist_edition}"
+        )
+
     def current_name(self, ref: str) -> str | None:
         """
         Return the current name of the entry with id *ref* (in any letter

@@ -365,10 +365,10 @@ def _check_marks(
 
 def _check_id(tax: Taxonomy, value: object) -> _Checked:
     """
-    Check *value* as a marker argument: an attack id, or an ATLAS or OWASP
-    id.
+    Check *value* as a marker argument: an attack id, or a crosswalk id
+    (ATLAS, OWASP or NIST) in any letter case.
     """
-    from .crosswalk import ATLAS_ID, OWASP_ID
+    from .crosswalk import CROSSWALK_ID
     from .exceptions import UnknownIdError
 
     if not isinstance(value, str):
@@ -383,7 +383,7 @@ def _check_id(tax: Taxonomy, value: object) -> _Checked:
                 f"({type(value).__name__}){hint}"
             )
         )
-    if ATLAS_ID.fullmatch(value) or OWASP_ID.fullmatch(value):
+    if value not in tax and CROSSWALK_ID.fullmatch(value):
         return _check_crosswalk_id(tax, value)
     successors = tax.successor_of(value)
     # A split id has no one successor: attack() says what it became.
@@ -402,8 +402,9 @@ def _check_id(tax: Taxonomy, value: object) -> _Checked:
 
 def _check_crosswalk_id(tax: Taxonomy, value: str) -> _Checked:
     """
-    Check the ATLAS or OWASP id *value*: it stands for the attacks mapped
-    to it, and for a technique to its sub-techniques.
+    Check the crosswalk id *value*: it stands for the attacks mapped to
+    it, for a technique to its sub-techniques too, and for a NIST
+    objective to the attack classes under it.
     """
     from .crosswalk import AtlasMitigation, load_crosswalk
     from .exceptions import UnknownIdError
@@ -415,9 +416,7 @@ def _check_crosswalk_id(tax: Taxonomy, value: str) -> _Checked:
         near = " or ".join(repr(s) for s in exc.suggestions)
         return _Checked(
             problem=(
-                f"unknown ATLAS or OWASP id {value!r} (ATLAS "
-                f"{catalog.atlas_version}, OWASP ML Top 10 "
-                f"{catalog.owasp_edition})"
+                f"unknown crosswalk id {value!r} ({catalog.editions()})"
                 + (f"; did you mean {near}?" if near else "")
             )
         )
@@ -428,16 +427,16 @@ def _check_crosswalk_id(tax: Taxonomy, value: str) -> _Checked:
                 "or ATLAS techniques"
             )
         )
-    attacks = _mapped(tax, value)
+    attacks = _mapped(tax, entry.id)
     if not attacks:
-        return _Checked(unmapped=value)
+        return _Checked(unmapped=entry.id)
     return _Checked(attacks=attacks)
 
 
 def _mapped(tax: Taxonomy, ref: str) -> tuple[str, ...]:
     """
-    Return the attacks mapped to the ATLAS technique (or its
-    sub-techniques) or OWASP entry *ref*.
+    Return the attacks mapped to the crosswalk entry *ref*, or to what
+    sits under it.
     """
     match = tax.crosswalk(ref, subtechniques=True)
     return tuple(a.id for a in match.attacks)
@@ -792,8 +791,12 @@ def _threat_tags(tax: Taxonomy, threat: Threat) -> tuple[list[str], list[str]]:
     """
     Return the attacks a threat is tagged with, as the coverage report
     counts them (a deprecated id stands for its successor), in taxonomy
-    order, and its other tags (ATLAS ids), in file order.
+    order, and its other tags (crosswalk ids, as the catalogue spells
+    them), in file order.
     """
+    from .crosswalk import load_crosswalk
+    from .exceptions import UnknownIdError
+
     attacks: set[str] = set()
     others: dict[str, None] = {}
     for tag in threat.tags:
@@ -801,6 +804,9 @@ def _threat_tags(tax: Taxonomy, threat: Threat) -> tuple[list[str], list[str]]:
         current = successors[0] if len(successors) == 1 else tag.id
         if current in tax and tax.kind_of(current) == "attack":
             attacks.add(current)
-        else:
+            continue
+        try:
+            others[load_crosswalk().get(tag.id).id] = None
+        except UnknownIdError:
             others[tag.id] = None
     return [a.id for a in tax.attacks if a.id in attacks], list(others)

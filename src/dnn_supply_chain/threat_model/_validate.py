@@ -18,6 +18,7 @@ from dnn_supply_chain.exceptions import (
     Location,
     Problem,
     ThreatModelError,
+    UnknownIdError,
     format_location,
 )
 
@@ -37,6 +38,7 @@ from ._salvage import Salvage, salvage
 
 if TYPE_CHECKING:
     from dnn_supply_chain._taxonomy import Taxonomy
+    from dnn_supply_chain.crosswalk import CrosswalkCatalog
 
 
 __all__ = ["current_id", "examine", "validate_threat_model"]
@@ -149,11 +151,7 @@ def _validate(
     The problems of *model*; *rest* says what of the file was set aside
     to build it, if anything.
     """
-    from dnn_supply_chain.crosswalk import (
-        ATLAS_ID,
-        AtlasTechnique,
-        load_crosswalk,
-    )
+    from dnn_supply_chain.crosswalk import CROSSWALK_ID, load_crosswalk
 
     out: list[Diagnostic] = []
 
@@ -219,37 +217,11 @@ def _validate(
         for i, item in enumerate(items):
             for j, tag in enumerate(item.tags):
                 where = (collection, i, "tags", j)
-                if kind == "attack" and ATLAS_ID.fullmatch(tag.id):
+                if tag.id not in tax and CROSSWALK_ID.fullmatch(tag.id):
                     catalog = catalog or load_crosswalk()
-                    current = catalog.current_name(tag.id)
-                    if current is None:
-                        add(
-                            "error",
-                            where,
-                            f"unknown ATLAS id {tag.id!r} (ATLAS {catalog.atlas_version})",
-                        )
-                    elif tag.id.startswith("AML.M"):
-                        add(
-                            "error",
-                            where,
-                            f"{tag.id!r} is an ATLAS mitigation; tag threats with techniques",
-                        )
-                    elif tag.name is not None and _norm(tag.name) != _norm(
-                        current
-                    ):
-                        entry = catalog.get(tag.id)
-                        former = isinstance(entry, AtlasTechnique) and any(
-                            _norm(tag.name) == _norm(n)
-                            for n in entry.former_names
-                        )
-                        hint = (
-                            " (its name before ATLAS 4.9.0)" if former else ""
-                        )
-                        add(
-                            "error",
-                            where,
-                            f"{tag.id} is named {current!r} in ATLAS {catalog.atlas_version}, not {tag.name!r}{hint}",
-                        )
+                    _check_crosswalk_tag(
+                        add, catalog, location=where, tag=tag, kind=kind
+                    )
                     continue
                 _check_tag(
                     add,
@@ -316,6 +288,68 @@ def _unknown(
     near = tax.closest_ids(value, kind=kind)
     hint = f"; did you mean {near[0]!r}?" if near else ""
     add("error", location, f"unknown {kind} {value!r}{hint}")
+
+
+def _check_crosswalk_tag(
+    add: _Add,
+    catalog: CrosswalkCatalog,
+    *,
+    location: Location,
+    tag: Tag,
+    kind: str,
+) -> None:
+    """
+    Check the crosswalk id *tag* on a threat (*kind* ``"attack"``: an ATLAS
+    technique, OWASP or NIST entry) or a mitigation (an ATLAS mitigation),
+    in any letter case; a name it carries must be the entry's.
+    """
+    from dnn_supply_chain.crosswalk import AtlasMitigation, AtlasTechnique
+
+    try:
+        entry = catalog.get(tag.id)
+    except UnknownIdError as exc:
+        near = exc.suggestions[:1]
+        hint = f"; did you mean {near[0]!r}?" if near else ""
+        add(
+            "error",
+            location,
+            f"unknown crosswalk id {tag.id!r} ({catalog.editions()}){hint}",
+        )
+        return
+    is_mitigation = isinstance(entry, AtlasMitigation)
+    if kind == "attack" and is_mitigation:
+        add(
+            "error",
+            location,
+            f"{entry.id!r} is an ATLAS mitigation; tag threats with "
+            "attacks or ATLAS techniques",
+        )
+        return
+    if kind == "defense" and not is_mitigation:
+        what = (
+            "an ATLAS technique"
+            if isinstance(entry, AtlasTechnique)
+            else f"an entry of {catalog.framework(entry)}"
+        )
+        add(
+            "error",
+            location,
+            f"{entry.id!r} is {what}; tag mitigations with defenses or "
+            "ATLAS mitigations",
+        )
+        return
+    if tag.name is None or _norm(tag.name) == _norm(entry.name):
+        return
+    former = isinstance(entry, AtlasTechnique) and any(
+        _norm(tag.name) == _norm(n) for n in entry.former_names
+    )
+    hint = " (its name before ATLAS 4.9.0)" if former else ""
+    add(
+        "error",
+        location,
+        f"{entry.id} is named {entry.name!r} in "
+        f"{catalog.framework(entry)}, not {tag.name!r}{hint}",
+    )
 
 
 def _check_tag(
