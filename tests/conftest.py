@@ -7,8 +7,10 @@ Profiles: ``dev`` (the default), ``ci`` (more examples; chosen when the
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
+import pkgutil
 
 from pathlib import Path
 
@@ -20,6 +22,15 @@ import dnn_supply_chain as dsc
 
 
 pytest_plugins = ("pytester",)
+
+# pytester's in-process runs restore sys.modules afterwards, dropping the
+# modules first imported during the run; a later import would then make
+# new classes, unequal to those the tests already hold. Importing every
+# module now (but __main__, which runs the CLI) keeps one copy of each for
+# the whole session.
+for _module in pkgutil.walk_packages(dsc.__path__, f"{dsc.__name__}."):
+    if not _module.name.endswith(".__main__"):
+        importlib.import_module(_module.name)
 
 settings.register_profile(
     "dev", deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -62,3 +73,19 @@ def _bundled() -> dict:
         encoding="utf-8"
     )
     return json.loads(text)
+
+
+def need_programs(*names):
+    """
+    Skip the test when one of the programs *names* is not on PATH, or fail
+    it when the ``CI`` environment variable is set: ``.ci/run`` installs
+    them, so a missing one there is a broken run, not a reason to skip.
+    """
+    import shutil
+
+    missing = [n for n in names if shutil.which(n) is None]
+    if missing:
+        msg = f"not installed: {', '.join(missing)}"
+        if os.environ.get("CI"):
+            pytest.fail(msg + " (.ci/run installs them)")
+        pytest.skip(msg)
