@@ -497,11 +497,11 @@ class TestStandardTools:
         A document citing every entry compiles with pdflatex and bibtex
         (plain style) without errors.
         """
-        import shutil
         import subprocess
 
-        if not (shutil.which("pdflatex") and shutil.which("bibtex")):
-            pytest.skip("pdflatex or bibtex is not installed")
+        from conftest import need_programs
+
+        need_programs("pdflatex", "bibtex")
         (tmp_path / "refs.bib").write_text(text, encoding="utf-8")
         (tmp_path / "doc.tex").write_text(
             "\\documentclass{article}\n"

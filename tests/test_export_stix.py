@@ -744,7 +744,8 @@ class TestAtlasIds:
         the mitigations of a technique, and no object found by any ATLAS
         id the taxonomy maps to.
         """
-        mitre = pytest.importorskip("mitreattack.stix20")
+        from mitreattack import stix20 as mitre
+
         path = tmp_path / "bundle.json"
         path.write_text(text, encoding="utf-8")
         data = mitre.MitreAttackData(str(path))
