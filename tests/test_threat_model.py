@@ -1759,6 +1759,19 @@ class TestCheckCommand:
         else:
             assert out.startswith("# Threat model coverage")
 
+    @pytest.mark.parametrize("fmt", ["text", "json", "markdown"])
+    def test_output_file(self, capsys, tmp_path, fmt):
+        """
+        -o writes what standard output would get, says so on stderr, and
+        exits by the policy all the same.
+        """
+        path = tmp_path / "report"
+        code, printed, _ = run(capsys, "check", "--example", "--format", fmt)
+        assert (code, "", f"wrote {path}\n") == run(
+            capsys, "check", "--example", "--format", fmt, "-o", str(path)
+        )
+        assert printed == path.read_text(encoding="utf-8")
+
     def test_invalid_file(self, capsys, tmp_path):
         """
         An unknown id, a wrong kind and a mismatched name: exit 2, one

@@ -32,12 +32,18 @@ def echo(line: str, *, err: bool = False) -> None:
     )
 
 
+def dumps(value: object) -> str:
+    """
+    Return *value* as indented JSON, with a final newline.
+    """
+    return json.dumps(value, ensure_ascii=False, indent=2) + "\n"
+
+
 def dump(value: object, out: TextIO) -> None:
     """
     Write *value* to *out* as indented JSON, with a final newline.
     """
-    json.dump(value, out, ensure_ascii=False, indent=2)
-    out.write("\n")
+    out.write(dumps(value))
 
 
 def plain(tax: Taxonomy, rec: Record) -> dict[str, Any]:

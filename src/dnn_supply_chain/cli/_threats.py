@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ._common import PROG, UsageError, write_file
-from ._output import dump, echo
+from ._output import dumps, echo
 
 
 if TYPE_CHECKING:
@@ -93,6 +93,15 @@ def _register_check(subparsers: Subparsers) -> None:
             "(default: mechanism, all of it)"
         ),
     )
+    check.add_argument(
+        "-o",
+        "--output",
+        help=(
+            "write the report to this file instead of standard output "
+            "(through a temporary file: a failure leaves an existing file "
+            "as it was); the exit status is the same"
+        ),
+    )
     check.set_defaults(handler=_check)
 
 
@@ -124,17 +133,23 @@ def _check(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> int:
         data = report.to_dict()
         data["policy"] = args.fail_on
         data["failed"] = failed
-        dump(data, out)
+        text = dumps(data)
     elif args.format == "markdown":
-        out.write(report.to_markdown())
+        text = report.to_markdown()
     elif args.format == "navigator":
         from dnn_supply_chain._export._navigator import render_coverage
 
-        out.write(render_coverage(report, tax))
+        text = render_coverage(report, tax)
     else:
-        out.write(report.to_text())
         verdict = "fails" if failed else "passes"
-        out.write(f"Policy --fail-on {args.fail_on}: {verdict}.\n")
+        text = (
+            report.to_text() + f"Policy --fail-on {args.fail_on}: {verdict}.\n"
+        )
+    if args.output is None:
+        out.write(text)
+    else:
+        write_file(args.output, text)
+        echo(f"wrote {args.output}", err=True)
     return 1 if failed else 0
 
 
