@@ -63,7 +63,7 @@ ROOT = Path(__file__).resolve().parent.parent
 OPTIONFLAGS = doctest.ELLIPSIS
 #: The pages whose commands all run in a new process.
 HOW_TO_GUIDES = frozenset(
-    {"threat-models.md", "pytest-plugin.md", "extensions.md"}
+    {"threat-models.md", "pytest-plugin.md", "extensions.md", "from-a-bom.md"}
 )
 _PAGE = "__docs_page__"
 _PROGRAM = "dnn-supply-chain"

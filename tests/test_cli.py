@@ -790,7 +790,13 @@ class TestPreChecks:
         init --name "" says what the threat model's validator says.
         """
         args = argparse.Namespace(
-            format=None, output=None, example=False, stage=None, name=""
+            format=None,
+            output=None,
+            example=False,
+            stage=None,
+            name="",
+            from_bom=None,
+            from_model_card=None,
         )
         expected = _message(lambda: starter_threat_model(None, tax, name=""))
         with pytest.raises(UsageError) as exc_info:

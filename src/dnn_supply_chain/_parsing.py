@@ -26,7 +26,15 @@ from ._text import is_text, show
 from .exceptions import Location, Problem
 
 
-__all__ = ["MAX_KEY_PARTS", "MAX_VALUES", "ParseFailure", "parse", "plain"]
+__all__ = [
+    "MAX_KEY_PARTS",
+    "MAX_VALUES",
+    "MissingParser",
+    "ParseFailure",
+    "parse",
+    "parse_yaml",
+    "plain",
+]
 
 #: The most parts a TOML key or table header may have (``a.b.c`` has 3).
 MAX_KEY_PARTS: Final = 128
@@ -79,6 +87,13 @@ class ParseFailure(Exception):  # noqa: N818 - carried to the caller's error
             position=self.position,
             message=self.message,
         )
+
+
+class MissingParser(ParseFailure):
+    """
+    The parser the text needs is an optional dependency that is not
+    installed; the message says which extra to install.
+    """
 
 
 def _first_surrogate(value: Any, location: Location) -> Location | None:
@@ -273,7 +288,69 @@ def parse(text: str, *, toml: bool) -> object:
     return data
 
 
-def plain(value: object) -> object:
+def parse_yaml(text: str, *, missing: str) -> object:
+    """
+    Parse *text* as YAML with PyYAML's safe loader (plain data only, never
+    a Python object), and return it as :func:`plain` data: timestamps stay
+    the strings they were written as, and an alias that refers to itself
+    or expands to too many values is refused.
+
+    Args:
+        text: The YAML text.
+        missing: The message to fail with when PyYAML is not installed
+            (it names the extra to install).
+
+    Raises:
+        MissingParser: PyYAML is not installed.
+        ParseFailure: The text is not YAML (with its line and column), or
+            not plain data.
+    """
+    try:
+        # Optional: an extra.  PyYAML ships no type hints.
+        import yaml  # type: ignore[import-untyped,unused-ignore]  # noqa: PLC0415
+    except ImportError:
+        raise MissingParser(missing) from None
+
+    class Loader(yaml.SafeLoader):  # type: ignore[misc,name-defined,unused-ignore]
+        """
+        The safe loader, but timestamps are read as the strings written.
+        """
+
+    Loader.add_constructor(
+        "tag:yaml.org,2002:timestamp", Loader.construct_yaml_str
+    )
+    if text.startswith(_BOM):
+        text = text[1:]
+    try:
+        data = yaml.load(text, Loader=Loader)  # noqa: S506 - a safe loader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        position = None if mark is None else (mark.line + 1, mark.column + 1)
+        msg = f"invalid YAML: {exc.problem or exc}"
+        raise ParseFailure(msg, position=position) from None
+    except yaml.YAMLError as exc:
+        msg = f"invalid YAML: {exc}"
+        raise ParseFailure(msg) from None
+    except RecursionError:
+        msg = "invalid YAML: values nest too deeply to read"
+        raise ParseFailure(msg) from None
+    # Each value takes at least one character of the text, but an alias
+    # may stand for many: far more values than characters is an alias
+    # bomb (a billion values from a few hundred bytes), refused in time
+    # linear in the text's size.
+    try:
+        return plain(data, limit=4 * len(text) + 1024)
+    except ParseFailure as exc:
+        if exc.message.startswith("more than "):
+            msg = (
+                "invalid YAML: aliases expand to more than four values per "
+                "character of the text; write the values out"
+            )
+            raise ParseFailure(msg, location=exc.location) from None
+        raise
+
+
+def plain(value: object, *, limit: int = MAX_VALUES) -> object:
     """
     A copy of *value* as plain JSON data, as :func:`parse` returns it:
     dicts with string keys, lists, strings, numbers, booleans and None.
@@ -287,14 +364,14 @@ def plain(value: object) -> object:
         ParseFailure: At the location of the first value that is not JSON
             data: a key that is not a string, a string that is not Unicode
             text, an object of another type; or values that nest too
-            deeply, refer to themselves, or are too many.
+            deeply, refer to themselves, or are more than *limit*.
     """
-    budget = [MAX_VALUES]
+    budget = [limit]
 
     def copy(item: object, where: Location) -> object:  # noqa: PLR0911 - one return a type
         budget[0] -= 1
         if budget[0] < 0:
-            msg = f"more than {MAX_VALUES} values"
+            msg = f"more than {limit} values"
             raise ParseFailure(msg, location=where)
         kind = type(item)
         if item is None or kind is bool or kind is int or kind is float:

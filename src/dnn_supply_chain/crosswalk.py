@@ -30,6 +30,7 @@ import attrs
 from . import _checks as rules
 from ._files import ReadFailure, read_text
 from ._packaged import read_packaged
+from ._parsing import MissingParser, ParseFailure, parse_yaml
 from ._text import suggest
 from .exceptions import DnnSupplyChainError, UnknownIdError
 
@@ -864,21 +865,17 @@ def _from_stix(data: dict[str, Any]) -> AtlasRelease:
 
 
 def _parse_yaml(text: str) -> object:
+    missing = (
+        "reading ATLAS.yaml needs PyYAML, which is not installed: "
+        f"python -m pip install '{ATLAS_EXTRA}' (or pass an ATLAS STIX "
+        "bundle, which needs nothing extra)"
+    )
     try:
-        # Optional: the [atlas] extra.  PyYAML ships no type hints.
-        import yaml  # type: ignore[import-untyped,unused-ignore]  # noqa: PLC0415
-    except ImportError:
-        msg = (
-            "reading ATLAS.yaml needs PyYAML, which is not installed: "
-            f"python -m pip install '{ATLAS_EXTRA}' (or pass an ATLAS STIX "
-            "bundle, which needs nothing extra)"
-        )
-        raise NotAtlasDataError(msg) from None
-    try:
-        # Safe loading only: plain data, never Python objects.
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        msg = f"not ATLAS data: the file is neither JSON nor YAML ({exc})"
+        return parse_yaml(text, missing=missing)
+    except MissingParser:
+        raise NotAtlasDataError(missing) from None
+    except ParseFailure as exc:
+        msg = f"not ATLAS data: the file is neither JSON nor YAML ({exc.message})"
         raise NotAtlasDataError(msg) from None
 
 

@@ -175,9 +175,16 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
         for diagnostic in exc.diagnostics:
             echo(str(diagnostic), err=True)
         count = len(exc.diagnostics)
+        what = (
+            "the BOM"
+            if getattr(args, "from_bom", None) is not None
+            else "the model card"
+            if getattr(args, "from_model_card", None) is not None
+            else "the threat model"
+        )
         echo(
             f"{PROG}: {count} problem{'s' if count != 1 else ''}: "
-            "the threat model is invalid",
+            f"{what} is invalid",
             err=True,
         )
         return 2

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._common import PROG, UsageError, write_file
+from ._common import PROG, UsageError, one_line, write_file
 from ._output import dumps, echo
 
 
 if TYPE_CHECKING:
     import argparse
 
-    from typing import TextIO
+    from typing import Literal, TextIO
 
     from dnn_supply_chain._taxonomy import Taxonomy
 
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 
 _EXAMPLE = "edge-deployment.toml"
+_DEFAULT_NAME = "My model"
 
 
 def register(subparsers: Subparsers) -> None:
@@ -156,6 +157,76 @@ def _check(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> int:
 # -- init -------------------------------------------------------------------
 
 
+def _inferred_starter(
+    tax: Taxonomy, args: argparse.Namespace, fmt: Literal["toml", "json"]
+) -> str:
+    """
+    The starter of the scope inferred from ``--from-bom`` or
+    ``--from-model-card``; what was and was not inferred is printed on
+    standard error and written in the file.
+    """
+    from dnn_supply_chain.threat_model import (
+        dump_threat_model,
+        infer_scope_from_bom,
+        infer_scope_from_model_card,
+    )
+
+    if args.from_bom is not None:
+        inference = infer_scope_from_bom(args.from_bom)
+    else:
+        inference = infer_scope_from_model_card(args.from_model_card)
+    name = None if args.name == _DEFAULT_NAME else args.name
+    try:
+        model = inference.starter(tax, name=name)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    comments: dict[str, dict[str, str]] = {}
+    summary = [f"inferred from {inference.source}:"]
+    keys = {"stage": "stages", "category": "categories"}
+    for item in inference.inferred:
+        beside = comments.setdefault(keys.get(item.kind, "modalities"), {})
+        because = f"{item.field}: {item.reason}"
+        if item.value in beside:
+            beside[item.value] += f"; {because}"
+        else:
+            beside[item.value] = because
+        summary.append(f"  {item.kind} {item.value}: {because}")
+    if not inference.inferred:
+        summary.append("  nothing")
+    notes = [f"- {n}" for n in inference.not_inferred]
+    if inference.ignored:
+        notes.append(
+            "- fields the mapping table does not know, ignored: "
+            + ", ".join(inference.ignored)
+        )
+    if notes:
+        summary += ["not inferred:", *(f"  {n}" for n in notes)]
+    for line in summary:
+        echo(one_line(line), err=True)
+    if fmt == "json":
+        # JSON has no comments: the description says it all.
+        import attrs
+
+        model = attrs.evolve(
+            model,
+            description=one_line(
+                "\n".join([*summary, model.description])
+            ).replace("\\n", " "),
+        )
+    header = (
+        f"A starter threat model written by {PROG} init from "
+        f"{inference.source}.\n"
+        "Each scope item inferred from the file names the field it came\n"
+        "from, and the rule of the mapping table that made it.\n"
+        "Each threat is one attack of the taxonomy, still open: mark the\n"
+        "ones that do not apply 'not-applicable' with a rationale, add\n"
+        "[[mitigations]] for the others, then run\n"
+        f"  {PROG} check THIS-FILE\n"
+        + ("Not inferred:\n" + "\n".join(notes) if notes else "")
+    )
+    return dump_threat_model(model, fmt, header=header, comments=comments)
+
+
 def _register_init(subparsers: Subparsers) -> None:
     init = subparsers.add_parser(
         "init",
@@ -178,7 +249,11 @@ def _register_init(subparsers: Subparsers) -> None:
             "(repeatable; default: every modality of the taxonomy)"
         ),
     )
-    init.add_argument("--name", default="My model", help="the model's name")
+    init.add_argument(
+        "--name",
+        default=_DEFAULT_NAME,
+        help="the model's name (default: the BOM's or card's, else My model)",
+    )
     init.add_argument(
         "--format",
         choices=("toml", "json"),
@@ -196,6 +271,22 @@ def _register_init(subparsers: Subparsers) -> None:
         action="store_true",
         help="write the shipped example threat model instead",
     )
+    init.add_argument(
+        "--from-bom",
+        metavar="BOM",
+        help=(
+            "infer the scope from a CycloneDX ML-BOM (JSON, spec 1.5 or "
+            "1.6); each inferred item names its field"
+        ),
+    )
+    init.add_argument(
+        "--from-model-card",
+        metavar="CARD",
+        help=(
+            "infer the scope from a Hugging Face model card (README.md "
+            "with YAML front matter; needs dnn-supply-chain[model-card])"
+        ),
+    )
     init.set_defaults(handler=_init)
 
 
@@ -211,7 +302,27 @@ def _init(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
     if fmt is None:
         suffix = Path(args.output).suffix.lower() if args.output else ""
         fmt = "json" if suffix == ".json" else "toml"
-    if args.example:
+    sources = [
+        flag
+        for flag, given in (
+            ("--example", args.example),
+            ("--from-bom", args.from_bom is not None),
+            ("--from-model-card", args.from_model_card is not None),
+        )
+        if given
+    ]
+    if len(sources) > 1:
+        msg = f"{' and '.join(sources)} each write a whole model; pass one"
+        raise UsageError(msg)
+    if args.from_bom is not None or args.from_model_card is not None:
+        if args.stage or getattr(args, "modality", None):
+            msg = (
+                f"{sources[0]} infers the stages and modalities; drop "
+                "--stage and --modality, or edit the file it writes"
+            )
+            raise UsageError(msg)
+        text = _inferred_starter(tax, args, fmt)
+    elif args.example:
         if args.stage or getattr(args, "modality", None) or fmt != "toml":
             msg = "--example writes the TOML example as shipped; drop --stage, --modality and --format"
             raise UsageError(msg)

@@ -18,6 +18,14 @@ from ._files import (
     threat_model_from_dict,
     threat_model_to_dict,
 )
+from ._infer import (
+    BOM_SPEC_VERSIONS,
+    MODEL_CARD_EXTRA,
+    InferredItem,
+    ScopeInference,
+    infer_scope_from_bom,
+    infer_scope_from_model_card,
+)
 from ._judge import coverage_report
 from ._model import (
     FAIL_POLICIES,
@@ -46,16 +54,20 @@ from ._validate import validate_threat_model
 
 
 __all__ = [
+    "BOM_SPEC_VERSIONS",
     "FAIL_POLICIES",
+    "MODEL_CARD_EXTRA",
     "STATUSES",
     "SUPPORT_STATUSES",
     "CoverageReport",
     "Diagnostic",
     "FailPolicy",
+    "InferredItem",
     "Mitigation",
     "MitigationSupport",
     "NotApplicable",
     "Scope",
+    "ScopeInference",
     "StageCoverage",
     "SuggestedDefense",
     "Suggestion",
@@ -66,6 +78,8 @@ __all__ = [
     "ThreatStatus",
     "coverage_report",
     "dump_threat_model",
+    "infer_scope_from_bom",
+    "infer_scope_from_model_card",
     "read_threat_model",
     "starter_threat_model",
     "threat_model_from_dict",

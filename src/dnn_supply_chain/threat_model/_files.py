@@ -5,10 +5,11 @@ Threat-model files: reading them into records, and writing records back.
 from __future__ import annotations
 
 import json
+import re
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 import attrs
 
@@ -152,6 +153,14 @@ def _toml_string(value: str) -> str:
     return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
+# What a TOML comment may not hold: the C0 controls but tab, and DEL.
+_NOT_IN_COMMENT: Final = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+
+
+def _comment(text: str) -> str:
+    return _NOT_IN_COMMENT.sub("?", " ".join(text.splitlines()))
+
+
 def _toml_value(value: object) -> str:
     if isinstance(value, str):
         return _toml_string(value)
@@ -172,6 +181,7 @@ def dump_threat_model(
     fmt: Literal["toml", "json"] = "toml",
     *,
     header: str = "",
+    comments: Mapping[str, Mapping[str, str]] | None = None,
 ) -> str:
     """
     Return *model* as the text of a ``.toml`` or ``.json`` file.
@@ -180,8 +190,16 @@ def dump_threat_model(
         model: The threat model.
         fmt: ``"toml"`` or ``"json"``.
         header: Comment lines to put at the top of a TOML file.
+        comments: Comments beside the scope's items in a TOML file, by
+            key and item: ``{"stages": {"design": "from base_model"}}``.
+            JSON has no comments: both are left out of it.
+
+    Control characters in comments are written as ``?``: a TOML comment
+    may not hold them.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       *comments* added.
     """
     data = threat_model_to_dict(model)
     if fmt == "json":
@@ -189,7 +207,7 @@ def dump_threat_model(
     if fmt != "toml":
         msg = f"fmt must be 'toml' or 'json', not {fmt!r}"
         raise ValueError(msg)
-    lines = [f"# {line}".rstrip() for line in header.splitlines()]
+    lines = [f"# {_comment(line)}".rstrip() for line in header.splitlines()]
     if lines:
         lines.append("")
     lines.extend(
@@ -198,7 +216,18 @@ def dump_threat_model(
         if key in data
     )
     lines += ["", "[scope]"]
-    lines.extend(f"{k} = {_toml_value(v)}" for k, v in data["scope"].items())
+    notes = comments or {}
+    for key, value in data["scope"].items():
+        beside = notes.get(key, {})
+        if not any(item in beside for item in value):
+            lines.append(f"{key} = {_toml_value(value)}")
+            continue
+        lines.append(f"{key} = [")
+        for item in value:
+            note = beside.get(item)
+            tail = f"  # {_comment(note)}" if note else ""
+            lines.append(f"  {_toml_value(item)},{tail}")
+        lines.append("]")
     for table in ("threats", "mitigations"):
         for entry in data[table]:
             lines += ["", f"[[{table}]]"]

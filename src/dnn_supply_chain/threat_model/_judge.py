@@ -17,6 +17,7 @@ from ._model import (
     Mitigation,
     Threat,
     ThreatModel,
+    stage_attacks,
 )
 from ._report import (
     STATUS_OF_BASIS,
@@ -149,20 +150,7 @@ class _Judge:
         for stage in tax.stages:
             if stage.id not in scope.stages:
                 continue
-            cats = tuple(
-                c
-                for c in scope.categories
-                if tax.category(c).stage == stage.id
-            )
-            found = (
-                [a for c in cats for a in tax.attacks_in(c)]
-                if cats
-                else tax.attacks_in(stage.id)
-            )
-            in_scope = sorted(
-                {a.id: a for a in found}.values(),
-                key=lambda a: self.attack_order[a.id],
-            )
+            cats, in_scope = stage_attacks(tax, scope, stage.id)
             attacks = tuple(a for a in in_scope if scope.applies(a.modalities))
             out.append(
                 StageCoverage(

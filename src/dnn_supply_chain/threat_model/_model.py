@@ -5,7 +5,7 @@ The records of a threat model, and the order of their fields in a file.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Final, Literal, TypeAlias
+from typing import TYPE_CHECKING, Final, Literal, TypeAlias
 
 import attrs
 
@@ -14,6 +14,10 @@ from attrs import validators
 from dnn_supply_chain import _checks
 from dnn_supply_chain.exceptions import Location, Problem
 
+
+if TYPE_CHECKING:
+    from dnn_supply_chain._records import Attack
+    from dnn_supply_chain._taxonomy import Taxonomy
 
 __all__ = [
     "FAIL_POLICIES",
@@ -30,6 +34,7 @@ __all__ = [
     "ThreatStatus",
     "in_file_order",
     "not_met",
+    "stage_attacks",
 ]
 
 #: The statuses a threat can have.
@@ -271,3 +276,20 @@ def not_met(modalities: Iterable[str], scope: Iterable[str]) -> str:
         f"modalities {', '.join(modalities)} do not meet the scope's "
         f"{', '.join(scope)}"
     )
+
+
+def stage_attacks(
+    taxonomy: Taxonomy, scope: Scope, stage: str
+) -> tuple[tuple[str, ...], tuple[Attack, ...]]:
+    """
+    The categories of *scope* that narrow *stage*, and the attacks of the
+    stage in scope: those of the categories, or all the stage's when none
+    narrows it; in taxonomy order, whatever their modalities.
+    """
+    cats = tuple(
+        c for c in scope.categories if taxonomy.category(c).stage == stage
+    )
+    if not cats:
+        return cats, tuple(taxonomy.attacks_in(stage))
+    wanted = {a.id for c in cats for a in taxonomy.attacks_in(c)}
+    return cats, tuple(a for a in taxonomy.attacks if a.id in wanted)
