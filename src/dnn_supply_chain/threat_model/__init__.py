@@ -41,6 +41,7 @@ from ._report import (
     SuggestedDefense,
     Suggestion,
 )
+from ._sarif import sarif_log
 from ._starter import starter_threat_model
 from ._validate import validate_threat_model
 
@@ -67,6 +68,7 @@ __all__ = [
     "coverage_report",
     "dump_threat_model",
     "read_threat_model",
+    "sarif_log",
     "starter_threat_model",
     "threat_model_from_dict",
     "threat_model_to_dict",
