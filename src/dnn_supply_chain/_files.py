@@ -34,6 +34,7 @@ __all__ = [
     "decode",
     "read_bytes",
     "read_data",
+    "read_source",
     "read_text",
     "size_limit",
 ]
@@ -273,10 +274,27 @@ def read_data(
         ReadFailure: The file cannot be read, or its text parsed (then
             the problem has the line and column, or the location).
     """
+    return read_source(path, toml=toml, source=source, limit=limit)[1]
+
+
+def read_source(
+    path: str | os.PathLike[str],
+    *,
+    toml: bool,
+    source: str | None = None,
+    limit: int | None = None,
+) -> tuple[str, object]:
+    """
+    The text of the file *path* and its parsed TOML or JSON data, from
+    one read; see :func:`read_data`.
+
+    Raises:
+        ReadFailure: As :func:`read_data`.
+    """
     where = os.fspath(path) if source is None else source
     text = read_text(path, source=where, limit=limit)
     try:
-        return parse(text, toml=toml)
+        return text, parse(text, toml=toml)
     except ParseFailure as exc:
         problem = exc.problem(where)
         raise ReadFailure(exc.message, source=where, problem=problem) from None

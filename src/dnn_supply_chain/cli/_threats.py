@@ -63,11 +63,12 @@ def _register_check(subparsers: Subparsers) -> None:
     )
     check.add_argument(
         "--format",
-        choices=("text", "json", "markdown", "navigator"),
+        choices=("text", "json", "markdown", "navigator", "sarif"),
         default="text",
         help=(
             "report format (default: text); navigator: an ATLAS Navigator "
-            "layer of the coverage"
+            "layer of the coverage; sarif: SARIF 2.1.0 for code scanning, "
+            "written for an invalid file too"
         ),
     )
     # The library's FAIL_POLICIES, written out so that building the parser
@@ -109,8 +110,12 @@ def _register_check(subparsers: Subparsers) -> None:
 def _check(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> int:
     from dnn_supply_chain._parsing import parse
     from dnn_supply_chain.exceptions import ThreatModelError
-    from dnn_supply_chain.threat_model import FAIL_POLICIES, coverage_report
-    from dnn_supply_chain.threat_model._validate import examine
+    from dnn_supply_chain.threat_model import (
+        FAIL_POLICIES,
+        coverage_report,
+        sarif_log,
+    )
+    from dnn_supply_chain.threat_model._validate import examine, examine_file
 
     if args.example == (args.file is not None):
         msg = "name a threat model FILE, or --example (not both)"
@@ -120,13 +125,24 @@ def _check(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> int:
         raise UsageError(msg)
     if args.example:
         source = f"<example {_EXAMPLE}>"
+        # SARIF names the example by the file `init --example` writes.
+        artifact = _EXAMPLE
+        original = _example_text()
         model, diagnostics = examine(
-            parse(_example_text(), toml=True), tax, source=source
+            parse(original, toml=True), tax, source=source
         )
     else:
-        source = args.file
-        model, diagnostics = examine(args.file, tax)
-    if model is None or any(d.severity == "error" for d in diagnostics):
+        source = artifact = args.file
+        original, model, diagnostics = examine_file(args.file, tax)
+    invalid = model is None or any(d.severity == "error" for d in diagnostics)
+    if invalid and args.format == "sarif":
+        # Code scanning shows why the file is invalid; the problems go to
+        # standard error too, and the exit status is still 2.
+        log = sarif_log(
+            diagnostics, artifact, text=original, policy=args.fail_on
+        )
+        _write(args, dumps(log), out)
+    if model is None or invalid:
         raise ThreatModelError(diagnostics, source=source)
     report = coverage_report(model, tax, source=source, basis=args.basis)
     failed = report.fails(args.fail_on)
@@ -141,17 +157,28 @@ def _check(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> int:
         from dnn_supply_chain._export._navigator import render_coverage
 
         text = render_coverage(report, tax)
+    elif args.format == "sarif":
+        text = dumps(
+            sarif_log(report, artifact, text=original, policy=args.fail_on)
+        )
     else:
         verdict = "fails" if failed else "passes"
         text = (
             report.to_text() + f"Policy --fail-on {args.fail_on}: {verdict}.\n"
         )
+    _write(args, text, out)
+    return 1 if failed else 0
+
+
+def _write(args: argparse.Namespace, text: str, out: TextIO) -> None:
+    """
+    Write the report *text* to ``-o`` if given, else to *out*.
+    """
     if args.output is None:
         out.write(text)
     else:
         write_file(args.output, text)
         echo(f"wrote {args.output}", err=True)
-    return 1 if failed else 0
 
 
 # -- init -------------------------------------------------------------------

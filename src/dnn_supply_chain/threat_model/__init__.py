@@ -49,6 +49,7 @@ from ._report import (
     SuggestedDefense,
     Suggestion,
 )
+from ._sarif import sarif_log
 from ._starter import starter_threat_model
 from ._validate import validate_threat_model
 
@@ -81,6 +82,7 @@ __all__ = [
     "infer_scope_from_bom",
     "infer_scope_from_model_card",
     "read_threat_model",
+    "sarif_log",
     "starter_threat_model",
     "threat_model_from_dict",
     "threat_model_to_dict",

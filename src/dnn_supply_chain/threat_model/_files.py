@@ -14,7 +14,7 @@ from typing import Any, Final, Literal
 import attrs
 
 from dnn_supply_chain._files import ReadFailure
-from dnn_supply_chain._files import read_data as read_file_data
+from dnn_supply_chain._files import read_source as read_file_source
 from dnn_supply_chain.exceptions import Problem, ThreatModelError
 
 from ._model import Tag, ThreatModel, in_file_order
@@ -24,6 +24,7 @@ from ._structure import threat_model_converter
 __all__ = [
     "dump_threat_model",
     "read_data",
+    "read_source",
     "read_threat_model",
     "threat_model_from_dict",
     "threat_model_to_dict",
@@ -81,6 +82,17 @@ def read_data(path: Path) -> object:
         ThreatModelError: The file cannot be read, or is not valid TOML or
             JSON.
     """
+    return read_source(path)[1]
+
+
+def read_source(path: Path) -> tuple[str, object]:
+    """
+    The text of the ``.toml`` or ``.json`` file *path* and its plain data,
+    from one read.
+
+    Raises:
+        ThreatModelError: As :func:`read_data`.
+    """
     source = str(path)
 
     def fail(message: str) -> ThreatModelError:
@@ -94,7 +106,7 @@ def read_data(path: Path) -> object:
         )
         raise fail(msg)
     try:
-        return read_file_data(path, toml=suffix == ".toml", source=source)
+        return read_file_source(path, toml=suffix == ".toml", source=source)
     except ReadFailure as exc:
         problem = attrs.evolve(exc.problem, severity="error")
         raise ThreatModelError([problem], source=source) from None

@@ -22,7 +22,7 @@ from dnn_supply_chain.exceptions import (
     format_location,
 )
 
-from ._files import read_data, threat_model_from_dict
+from ._files import read_source, threat_model_from_dict
 from ._model import (
     Diagnostic,
     Mitigation,
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from dnn_supply_chain.crosswalk import CrosswalkCatalog
 
 
-__all__ = ["current_id", "examine", "validate_threat_model"]
+__all__ = ["current_id", "examine", "examine_file", "validate_threat_model"]
 
 _NEEDS_RATIONALE: Final = ("accepted", "not-applicable")
 
@@ -113,17 +113,41 @@ def examine(
     tax = load() if taxonomy is None else taxonomy
     if isinstance(target, ThreatModel):
         return target, _validate(target, tax, source=source)
-    data: object = target
     if isinstance(target, (str, os.PathLike)):
-        path = Path(target)
-        source = str(path) if source is None else source
-        try:
-            data = read_data(path)
-        except ThreatModelError as exc:
-            problems = [
-                attrs.evolve(d, source=source) for d in exc.diagnostics
-            ]
-            return None, tuple(problems)
+        _, model, problems = examine_file(target, tax, source=source)
+        return model, problems
+    return _examine_data(target, tax, source=source)
+
+
+def examine_file(
+    path: str | os.PathLike[str],
+    taxonomy: Taxonomy | None = None,
+    *,
+    source: str | None = None,
+) -> tuple[str, ThreatModel | None, tuple[Diagnostic, ...]]:
+    """
+    The text of the file *path* (empty when it cannot be read), its model
+    and every problem of it, from one read; see :func:`examine`.
+    """
+    from dnn_supply_chain._loading import load
+
+    tax = load() if taxonomy is None else taxonomy
+    path = Path(path)
+    source = str(path) if source is None else source
+    try:
+        text, data = read_source(path)
+    except ThreatModelError as exc:
+        problems = [attrs.evolve(d, source=source) for d in exc.diagnostics]
+        return "", None, tuple(problems)
+    return (text, *_examine_data(data, tax, source=source))
+
+
+def _examine_data(
+    data: object, tax: Taxonomy, *, source: str | None
+) -> tuple[ThreatModel | None, tuple[Diagnostic, ...]]:
+    """
+    The model of the plain data *data* and every problem of it.
+    """
     try:
         model = threat_model_from_dict(data, source=source)
     except ThreatModelError as exc:
