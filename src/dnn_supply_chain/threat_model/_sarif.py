@@ -374,6 +374,11 @@ def _problem_result(problem: Problem, found: Positions) -> _Found:
     )
 
 
+_SRCROOT: Final = (
+    "The working directory of the check: the repository's root in CI."
+)
+
+
 def _artifact(path: Path, base: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     """
     The artifact location of *path*, and the ``originalUriBaseIds`` it
@@ -387,9 +392,11 @@ def _artifact(path: Path, base: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     except ValueError:
         return {"uri": full.as_uri()}, {}
     uri = quote(PurePath(relative).as_posix(), safe="/")
+    # The base is described, not given: its absolute URI would write the
+    # machine's paths into a log that is uploaded.
     return (
         {"uri": uri, "uriBaseId": "%SRCROOT%"},
-        {"%SRCROOT%": {"uri": base.as_uri().rstrip("/") + "/"}},
+        {"%SRCROOT%": {"description": {"text": _SRCROOT}}},
     )
 
 
