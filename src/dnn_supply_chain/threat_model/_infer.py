@@ -483,15 +483,21 @@ def infer_scope_from_bom(
         )
     elif services is not None and not isinstance(services, list):
         problems.append(
-            Problem(
-                source=where,
-                location=("services",),
-                message=f"expected an array of services, got {show(services)}",
-            )
+            _shape(where, ("services",), "an array of services", services)
         )
     if problems:
         raise ThreatModelError(problems, source=where)
     return found.result(where, "cyclonedx", name)
+
+
+def _shape(
+    source: str, location: Location, expected: str, value: object
+) -> Problem:
+    return Problem(
+        source=source,
+        location=location,
+        message=f"expected {expected}, got {show(value)}",
+    )
 
 
 def _name(component: Mapping[str, Any]) -> str | None:
@@ -520,11 +526,7 @@ def _components(
         if location[-1] == "components":
             if not isinstance(value, list):
                 problems.append(
-                    Problem(
-                        source=source,
-                        location=location,
-                        message=f"expected an array of components, got {show(value)}",
-                    )
+                    _shape(source, location, "an array of components", value)
                 )
                 continue
             pending.extend(
@@ -533,11 +535,7 @@ def _components(
             continue
         if not isinstance(value, Mapping):
             problems.append(
-                Problem(
-                    source=source,
-                    location=location,
-                    message=f"expected a component object, got {show(value)}",
-                )
+                _shape(source, location, "a component object", value)
             )
             continue
         yield location, value
