@@ -62,11 +62,11 @@ def _register_check(subparsers: Subparsers) -> None:
     )
     check.add_argument(
         "--format",
-        choices=("text", "json", "markdown", "navigator"),
+        choices=("text", "json", "markdown", "navigator", "html"),
         default="text",
         help=(
             "report format (default: text); navigator: an ATLAS Navigator "
-            "layer of the coverage"
+            "layer of the coverage; html: a self-contained page of it"
         ),
     )
     # The library's FAIL_POLICIES, written out so that building the parser
@@ -140,6 +140,10 @@ def _check(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> int:
         from dnn_supply_chain._export._navigator import render_coverage
 
         text = render_coverage(report, tax)
+    elif args.format == "html":
+        from dnn_supply_chain._export import _html
+
+        text = _html.render_coverage(report, tax)
     else:
         verdict = "fails" if failed else "passes"
         text = (
