@@ -123,7 +123,13 @@ STATUSES: Final[Mapping[str, Status]] = {
 #: not-applicable attack can have no known defense.
 NO_KNOWN_DEFENSE: Final = STATUSES["no-known-defense"]
 
-_COVERAGE: Final = ("supported", "open", "gap", "not-applicable")
+_COVERAGE: Final = (
+    "supported",
+    "open",
+    "gap",
+    "not-applicable",
+    "out-of-scope",
+)
 _TAXONOMY: Final = ("evaluated", "claimed", "mechanism", "no-known-defense")
 
 # What a terminal or a browser would act on, hide or reorder: C0 and C1
@@ -618,7 +624,7 @@ def render_coverage(report: CoverageReport, taxonomy: Taxonomy) -> str:
         links = in_scope(
             taxonomy.counter_evidence(attack=attack.id, basis=report.basis)
         )
-        badge = "" if links else _badge()
+        badge = "" if links else " " + _badge()
         lines = [*head, _status_line(status) + badge + "</p>"]
         lines += _listing(
             "Threats",
