@@ -610,4 +610,4 @@ class TestScope:
         assert 3 == text.count('<section class="stage out-of-scope"')
         assert 2 + 1 + 1 + 1 == text.count('class="cell st-out-of-scope"')
         for attack in tax.attacks_in("transfer"):
-            assert f"<code>{attack.id}</code>" in text
+            assert f'<li title="{attack.id}">{attack.name}</li>' in text

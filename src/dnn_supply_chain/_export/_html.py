@@ -234,7 +234,7 @@ code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas,
 .stage h4 { margin: 0.75rem 0 0.25rem; font-size: 0.95rem;
             color: var(--muted); text-transform: uppercase;
             letter-spacing: 0.03em; }
-.stage.out-of-scope { border-style: dashed; opacity: 0.75; }
+.stage.out-of-scope { border-style: dashed; }
 .cells { list-style: none; margin: 0; padding: 0; }
 .cell { margin: 0 0 0.5rem; padding: 0.4rem 0.5rem;
         border-left: 6px solid var(--rule); border-radius: 3px;
@@ -245,6 +245,7 @@ code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas,
 .cell p, .cell ul { margin: 0.2rem 0; }
 .cell ul { padding-left: 1.1rem; }
 .cell .what { font-size: 0.8rem; color: var(--muted); margin-top: 0.3rem; }
+.cell .names { font-size: 0.85rem; color: var(--muted); }
 .status { font-weight: 700; font-size: 0.9rem; }
 .icon { display: inline-block; width: 1.1em; text-align: center; }
 .badge { display: inline-block; margin-left: 0.3rem; padding: 0 0.35rem;
@@ -278,11 +279,14 @@ td ul { margin: 0; padding-left: 1.1rem; }
   body { font-size: 9pt; max-width: none; padding: 0;
          color: #000; background: #fff; }
   a { color: #000; }
-  .grid { gap: 0.3rem; grid-template-columns: repeat(var(--columns), 1fr); }
-  .stage { border-color: #999; }
-  .stage.out-of-scope { opacity: 1; }
+  /* A grid's columns of unequal length leave half-empty pages: on paper
+     the stages follow one another, their cells in three columns. */
+  .grid { display: block; }
+  .stage { border: 0; padding: 0; margin: 0 0 0.75rem; }
+  .stage > h3 { border-bottom: 1px solid #999; }
+  .cells { columns: 3; column-gap: 0.5rem; }
   h2, h3, h4 { break-after: avoid; page-break-after: avoid; }
-  .cell, .legend li, .stage, table, thead th {
+  .cell, .legend li, table, thead th {
     color: #000; background: #fff !important;
   }
   .cell .name code, .stage h4, .lede, .meta, .cell .what { color: #333; }
@@ -442,17 +446,18 @@ def _grid(
                 lines.append('<p class="meta">No attacks.</p>')
                 continue
             if not in_scope:
-                lines.append(
-                    f'<ul class="cells"><li class="cell st-out-of-scope">'
-                    f"{_status_line('out-of-scope')}</p>"
-                    f"<p>{len(attacks)} "
-                    f"{'attack' if len(attacks) == 1 else 'attacks'}: "
-                    + ", ".join(
-                        f"{_text(a.name)} <code>{_text(a.id)}</code>"
+                noun = "attack" if len(attacks) == 1 else "attacks"
+                lines += [
+                    '<ul class="cells"><li class="cell st-out-of-scope">',
+                    _status_line("out-of-scope") + "</p>",
+                    f'<p class="what">{len(attacks)} {noun}, not judged</p>',
+                    '<ul class="names">',
+                    *(
+                        f'<li title="{_text(a.id)}">{_text(a.name)}</li>'
                         for a in attacks
-                    )
-                    + "</p></li></ul>"
-                )
+                    ),
+                    "</ul></li></ul>",
+                ]
                 continue
             lines.append('<ul class="cells">')
             for attack in attacks:
