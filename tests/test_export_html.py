@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -611,3 +612,44 @@ class TestScope:
         assert 2 + 1 + 1 + 1 == text.count('class="cell st-out-of-scope"')
         for attack in tax.attacks_in("transfer"):
             assert f'<li title="{attack.id}">{attack.name}</li>' in text
+
+
+def _luminance(colour):
+    """
+    The relative luminance of a ``#rrggbb`` colour (WCAG 2).
+    """
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (
+        c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+        for c in channels
+    )
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _contrast(one, other):
+    high, low = sorted((_luminance(one), _luminance(other)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_contrast(scheme):
+    """
+    Text, muted text and links have a contrast of at least 4.5:1 (WCAG
+    AA) on the page and on every cell's background, in both schemes.
+    """
+    css = _html._CSS
+    light, dark = css.split("@media (prefers-color-scheme: dark)", 1)
+    colours = dict(re.findall(r"--([a-z-]+): (#[0-9a-f]{6})", light))
+    if scheme == "dark":
+        block = dark.split("}", 1)[0]
+        colours.update(re.findall(r"--([a-z-]+): (#[0-9a-f]{6})", block))
+    backgrounds = [colours["bg"], colours["head"]] + [
+        v for k, v in colours.items() if k.endswith("-bg")
+    ]
+    assert len(backgrounds) > 8
+    for text in ("fg", "muted", "link"):
+        for background in backgrounds:
+            assert _contrast(colours[text], background) >= 4.5, (
+                text,
+                background,
+            )
