@@ -653,3 +653,28 @@ def test_contrast(scheme):
                 text,
                 background,
             )
+
+
+def test_basis(tax):
+    """
+    At --basis evaluated, weaker evidence is left out of the statuses and
+    of the badge, as the report leaves it out.
+    """
+    from dnn_supply_chain._parsing import parse
+    from dnn_supply_chain.cli._threats import _example_text
+
+    model = threat_model_from_dict(parse(_example_text(), toml=True))
+    report = coverage_report(model, tax, basis="evaluated")
+    text = _html.render_coverage(report, tax)
+    page = Page(text)
+    assert expected_statuses(report) == {
+        a: status_text(c) for a, c in page.cells.items()
+    }
+    badged = {
+        a for a, c in page.cells.items() if "no known defense" in c["status"]
+    }
+    weaker = {
+        e.attack for e in tax.counter_evidence() if e.basis != "evaluated"
+    }
+    assert badged & weaker
+    assert "at basis evaluated or stronger" in text

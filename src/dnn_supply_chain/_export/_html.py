@@ -117,10 +117,11 @@ STATUSES: Final[Mapping[str, Status]] = {
     ),
 }
 
-#: The badge of an attack without counter evidence (in scope, from a
-#: defense whose modalities meet the scope's) on a coverage page: it
-#: comes on top of the cell's status, since a gap, an open or even a
-#: not-applicable attack can have no known defense.
+#: The badge of an attack without counter evidence (at the report's basis,
+#: from a defense whose modalities meet the scope's) on a coverage page:
+#: it comes on top of the cell's status, since a gap can have no known
+#: defense and so can an attack a threat considers.  A cell that does not
+#: apply gets none: what counters it does not matter to the system.
 NO_KNOWN_DEFENSE: Final = STATUSES["no-known-defense"]
 
 _COVERAGE: Final = (
@@ -692,7 +693,13 @@ def render_coverage(report: CoverageReport, taxonomy: Taxonomy) -> str:
             f"{NO_KNOWN_DEFENSE.icon}</span> "
             f"{_text(NO_KNOWN_DEFENSE.label)}</span> marks an attack "
             "that no defense of the taxonomy whose modalities meet the "
-            "scope's counters, whatever its status: "
+            "scope's counters"
+            + (
+                ""
+                if report.basis == BASES[-1]
+                else f" at basis {_text(report.basis)} or stronger"
+            )
+            + ", be it a gap, open or supported: "
             f"{_text(NO_KNOWN_DEFENSE.meaning)}.",
         ),
         '<h2 id="attacks">Attacks by stage</h2>',
