@@ -28,6 +28,7 @@ _MODULES: Final = {
     "markdown-en": "._markdown",
     "csv": "._csv",
     "navigator": "._navigator",
+    "html": "._html",
 }
 
 #: The names :func:`export` accepts.

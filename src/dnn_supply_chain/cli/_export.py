@@ -28,7 +28,7 @@ def register(subparsers: Subparsers) -> None:
         "export",
         help=(
             "export the taxonomy (JSON, STIX 2.1, BibTeX, Markdown, CSV, "
-            "ATLAS Navigator layer)"
+            "ATLAS Navigator layer, HTML)"
         ),
         description=(
             "Export the taxonomy, extensions included, to a format other "
@@ -48,13 +48,16 @@ def register(subparsers: Subparsers) -> None:
             "markdown-en",
             "csv",
             "navigator",
+            "html",
         ),
         help=(
             "json (the whole taxonomy), stix (a STIX 2.1 bundle), bibtex "
             "(the papers), markdown (the survey's listing, Chinese "
             "headings), markdown-en (the taxonomy in English), csv (one "
             "row per attack or defense), navigator (an ATLAS Navigator "
-            "layer of the techniques the attacks realise)"
+            "layer of the techniques the attacks realise), html (a "
+            "self-contained page: every stage's attacks and the defenses "
+            "with counter evidence against each)"
         ),
     )
     export.add_argument(

@@ -63,12 +63,13 @@ def _register_check(subparsers: Subparsers) -> None:
     )
     check.add_argument(
         "--format",
-        choices=("text", "json", "markdown", "navigator", "sarif"),
+        choices=("text", "json", "markdown", "navigator", "sarif", "html"),
         default="text",
         help=(
             "report format (default: text); navigator: an ATLAS Navigator "
             "layer of the coverage; sarif: SARIF 2.1.0 for code scanning, "
-            "written for an invalid file too"
+            "written for an invalid file too; html: a self-contained page "
+            "of the coverage"
         ),
     )
     # The library's FAIL_POLICIES, written out so that building the parser
@@ -161,6 +162,10 @@ def _check(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> int:
         text = dumps(
             sarif_log(report, artifact, text=original, policy=args.fail_on)
         )
+    elif args.format == "html":
+        from dnn_supply_chain._export import _html
+
+        text = _html.render_coverage(report, tax)
     else:
         verdict = "fails" if failed else "passes"
         text = (
