@@ -246,9 +246,12 @@ class TestCoverage:
         assert {"supported", "open", "gap", "not applicable"} == set(
             expected.values()
         )
+        statuses = example.attack_statuses()
+        assert expected == {
+            a: s.replace("-", " ") for a, s in statuses.items()
+        }
         for attack, cell in page.cells.items():
-            name = _html.coverage_statuses(example)[attack]
-            assert f"st-{name}" in cell["class"]
+            assert f"st-{statuses[attack]}" in cell["class"]
 
     def test_no_known_defense(self, example, example_html, tax):
         """

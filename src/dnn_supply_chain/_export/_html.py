@@ -46,7 +46,6 @@ if TYPE_CHECKING:
 __all__ = [
     "NO_KNOWN_DEFENSE",
     "STATUSES",
-    "coverage_statuses",
     "render",
     "render_coverage",
 ]
@@ -563,32 +562,6 @@ def _tagged(taxonomy: Taxonomy, threat: Threat) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
-def coverage_statuses(report: CoverageReport) -> dict[str, str]:
-    """
-    The coverage status (one of the first four :data:`STATUSES`) of each
-    attack of the stages in *report*'s scope, in scope order.
-
-    .. versionadded:: 0.2.0
-    """
-    countered = {
-        link.attack
-        for support in report.mitigations
-        for link in support.evidence
-    }
-    found: dict[str, str] = {}
-    for stage in report.stages:
-        for attack in stage.attacks:
-            if attack in stage.not_considered:
-                found[attack.id] = "gap"
-            else:
-                found[attack.id] = (
-                    "supported" if attack.id in countered else "open"
-                )
-        for entry in stage.not_applicable:
-            found[entry.attack.id] = "not-applicable"
-    return found
-
-
 def render_coverage(report: CoverageReport, taxonomy: Taxonomy) -> str:
     """
     Return the page of *report*'s coverage (``check FILE --format
@@ -598,7 +571,7 @@ def render_coverage(report: CoverageReport, taxonomy: Taxonomy) -> str:
     """
     model = report.model
     scope = model.scope
-    statuses = coverage_statuses(report)
+    statuses = report.attack_statuses()
     reasons = {n.attack.id: n.reason for n in report.not_applicable}
     tagged = {t.id: _tagged(taxonomy, t) for t in model.threats}
     threats_of: dict[str, list[Threat]] = {}

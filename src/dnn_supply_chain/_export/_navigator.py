@@ -71,7 +71,7 @@ COVERAGE_COLOURS: Final = {
         "#ff9f1c",
         "open: considered, but no mitigation has counter evidence against it",
     ),
-    "mitigated": (
+    "supported": (
         "#31a354",
         "considered, with a mitigation that has counter evidence against it",
     ),
@@ -216,28 +216,6 @@ def _dumps(layer: Mapping[str, Any]) -> str:
     )
 
 
-def _statuses(report: CoverageReport) -> dict[str, str]:
-    """
-    The status of each attack in the scope of *report*'s threat model.
-    """
-    countered = {
-        link.attack
-        for support in report.mitigations
-        for link in support.evidence
-    }
-    found: dict[str, str] = {}
-    for stage in report.stages:
-        for attack in stage.considered:
-            found[attack.id] = (
-                "mitigated" if attack.id in countered else "open"
-            )
-        for attack in stage.not_considered:
-            found[attack.id] = "gap"
-        for entry in stage.not_applicable:
-            found[entry.attack.id] = "not-applicable"
-    return found
-
-
 def coverage_layer(
     report: CoverageReport, taxonomy: Taxonomy
 ) -> dict[str, Any]:
@@ -249,7 +227,7 @@ def coverage_layer(
 
     .. versionadded:: 0.2.0
     """
-    statuses = _statuses(report)
+    statuses = report.attack_statuses()
     order = list(COVERAGE_COLOURS)
     in_scope = [a for a in taxonomy.attacks if a.id in statuses]
     coloured = {}

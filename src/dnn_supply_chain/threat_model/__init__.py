@@ -28,9 +28,11 @@ from ._infer import (
 )
 from ._judge import coverage_report
 from ._model import (
+    COVERAGE_STATUSES,
     FAIL_POLICIES,
     STATUSES,
     SUPPORT_STATUSES,
+    CoverageStatus,
     Diagnostic,
     FailPolicy,
     Mitigation,
@@ -56,11 +58,13 @@ from ._validate import validate_threat_model
 
 __all__ = [
     "BOM_SPEC_VERSIONS",
+    "COVERAGE_STATUSES",
     "FAIL_POLICIES",
     "MODEL_CARD_EXTRA",
     "STATUSES",
     "SUPPORT_STATUSES",
     "CoverageReport",
+    "CoverageStatus",
     "Diagnostic",
     "FailPolicy",
     "InferredItem",

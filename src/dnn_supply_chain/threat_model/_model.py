@@ -20,9 +20,11 @@ if TYPE_CHECKING:
     from dnn_supply_chain._taxonomy import Taxonomy
 
 __all__ = [
+    "COVERAGE_STATUSES",
     "FAIL_POLICIES",
     "STATUSES",
     "SUPPORT_STATUSES",
+    "CoverageStatus",
     "Diagnostic",
     "FailPolicy",
     "Mitigation",
@@ -52,6 +54,16 @@ FAIL_POLICIES: Final = ("never", "gaps", "open", "unsupported")
 
 #: A policy: one of :data:`FAIL_POLICIES`.
 FailPolicy: TypeAlias = Literal["never", "gaps", "open", "unsupported"]
+
+#: The coverage statuses of an attack in a report (see
+#: :meth:`CoverageReport.attack_statuses
+#: <dnn_supply_chain.CoverageReport.attack_statuses>`).
+COVERAGE_STATUSES: Final = ("gap", "open", "supported", "not-applicable")
+
+#: A coverage status: one of :data:`COVERAGE_STATUSES`.
+CoverageStatus: TypeAlias = Literal[
+    "gap", "open", "supported", "not-applicable"
+]
 
 #: What the counter evidence says of a mitigation, strongest first:
 #: ``evaluated`` and ``claimed`` are the strongest basis of the evidence

@@ -18,6 +18,7 @@ from dnn_supply_chain._records import BASES
 
 from ._model import (
     FAIL_POLICIES,
+    CoverageStatus,
     Diagnostic,
     FailPolicy,
     Mitigation,
@@ -296,6 +297,37 @@ class CoverageReport:
         .. versionadded:: 0.2.0
         """
         return tuple(m for m in self.mitigations if m.status == "unsupported")
+
+    def attack_statuses(self) -> dict[str, CoverageStatus]:
+        """
+        Return the coverage status of each attack of the stages in scope,
+        by id, in scope order: ``"gap"`` (no threat considers it),
+        ``"supported"`` (considered, and a mitigation's counter evidence
+        reaches it), ``"open"`` (considered, no such evidence) or
+        ``"not-applicable"`` (outside the scope's modalities).  The
+        Navigator layer and the HTML page colour attacks by it.
+
+        .. versionadded:: 0.2.0
+        """
+        countered = {
+            link.attack
+            for support in self.mitigations
+            for link in support.evidence
+        }
+        found: dict[str, CoverageStatus] = {}
+        for stage in self.stages:
+            gaps = {a.id for a in stage.not_considered}
+            for attack in stage.attacks:
+                found[attack.id] = (
+                    "gap"
+                    if attack.id in gaps
+                    else "supported"
+                    if attack.id in countered
+                    else "open"
+                )
+            for entry in stage.not_applicable:
+                found[entry.attack.id] = "not-applicable"
+        return found
 
     @property
     def gap_count(self) -> int:
