@@ -85,7 +85,7 @@ STATUSES: Final[Mapping[str, Status]] = {
     ),
     "not-applicable": Status(
         "not applicable",
-        "its modalities do not meet the threat model's",
+        "none of its modalities is one of the threat model's",
         "\u2013",  # en dash
     ),
     "out-of-scope": Status(
