@@ -64,10 +64,36 @@ class SearchHit:
             within one search is meaningful.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       A short repr, without the record; :attr:`id` and :attr:`kind`.
     """
 
     record: Record
     score: float
+
+    @property
+    def id(self) -> str:
+        """
+        The record's id.
+
+        .. versionadded:: 0.2.0
+        """
+        return self.record.id
+
+    @property
+    def kind(self) -> str:
+        """
+        The record's kind, one of :data:`~dnn_supply_chain.KINDS`.
+
+        .. versionadded:: 0.2.0
+        """
+        return KIND_OF_TYPE[type(self.record)]
+
+    def __repr__(self) -> str:
+        return (
+            f"SearchHit(id={self.id!r}, kind={self.kind!r}, "
+            f"score={self.score!r})"
+        )
 
 
 def year_range(value: object) -> tuple[int | None, int | None]:
