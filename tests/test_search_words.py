@@ -249,3 +249,49 @@ class TestQuestion:
         ]
         tax = dsc.load()
         assert all(compression_or_deployment(tax.get(i)) for i in ids[:3])
+
+
+class TestDocumented:
+    """
+    docs/cli.md shows the tables the normaliser uses.
+    """
+
+    @staticmethod
+    def table(text, first):
+        """
+        The rows of the Markdown table whose header starts with *first*.
+        """
+        lines = text.splitlines()
+        start = lines.index(next(x for x in lines if x.startswith(first)))
+        rows = {}
+        for line in lines[start + 2 :]:
+            if not line.startswith("|"):
+                break
+            key, values = (c.strip() for c in line.strip("|").split("|"))
+            rows[key.strip("`")] = tuple(
+                v.strip().strip("`") for v in values.split(",")
+            )
+        return rows
+
+    def test_tables(self):
+        """
+        The synonym table, the families and the stop words are the code's.
+        """
+        from pathlib import Path
+
+        text = (Path(__file__).parent.parent / "docs" / "cli.md").read_text(
+            encoding="utf-8"
+        )
+        assert SYNONYMS == self.table(text, "| Term | Synonyms |")
+        assert BROADER == self.table(text, "| Family | Words |")
+        line = next(
+            x for x in text.splitlines() if x.startswith("Stop words:")
+        )
+        listed = line.removeprefix("Stop words:").strip().rstrip(".")
+        assert sorted(STOP_WORDS) == [w.strip("`") for w in listed.split()]
+
+    def test_full_width(self):
+        """
+        Full-width letters and digits fold as the docs say.
+        """
+        assert terms("\uff49\uff4e\uff54\uff18") == terms("int8")
