@@ -209,6 +209,8 @@ _QUOTE: Final = "['\u2019]"
 _WORD: Final = re.compile(rf"\w+(?:(?:-|{_QUOTE})\w+)*")
 _BRITISH: Final = re.compile(r"(i)s(e|es|ed|ing|ation|ations)$")
 _VOWEL: Final = re.compile(r"[aeiouy]")
+_DIGIT: Final = re.compile(r"\d")
+_PLAIN: Final = re.compile(r"\w+")
 _SUFFIXES: Final = ("ation", "ment", "ing", "ed")
 _MIN_STEM: Final = 3
 _NOT_PLURAL: Final = frozenset({"ss", "us", "is"})
@@ -254,28 +256,41 @@ def stem(word: str) -> str:
     return w
 
 
-def _words(text: str) -> list[list[tuple[str, str]]]:
+def _fold(text: str) -> str:
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    folded = text.casefold()
+    if _DIGIT.search(folded):
+        for pattern, repl in _NUMBER_FORMS:
+            folded = pattern.sub(repl, folded)
+    return folded
+
+
+@functools.lru_cache(maxsize=65536)
+def _word(raw: str) -> tuple[str, tuple[tuple[str, str], ...]]:
     """
-    The words of *text*, each as ``(word, stem)`` pairs: the whole word
-    first, then its hyphen-joined parts if any.
+    The stem of the folded word *raw* as a whole, and its ``(word,
+    stem)`` pairs: the whole word, then its hyphen-joined parts if any.
     """
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    for pattern, repl in _NUMBER_FORMS:
-        folded = pattern.sub(repl, folded)
-    found: list[list[tuple[str, str]]] = []
-    for match in _WORD.finditer(folded):
-        word = _APOSTROPHE.sub("", match.group())
-        parts = [p for p in word.split("-") if p]
-        whole = "".join(parts)
-        entry = [(whole, stem(whole))]
-        if len(parts) > 1:
-            entry += [(p, stem(p)) for p in parts]
-        found.append(entry)
-    return found
+    word = _APOSTROPHE.sub("", raw) if "'" in raw or "\u2019" in raw else raw
+    if "-" not in word:
+        whole = stem(word)
+        return whole, ((word, whole),)
+    parts = [p for p in word.split("-") if p]
+    joined = "".join(parts)
+    whole = stem(joined)
+    return whole, ((joined, whole), *((p, stem(p)) for p in parts))
+
+
+def _words(text: str) -> list[tuple[str, tuple[tuple[str, str], ...]]]:
+    """
+    The words of *text*, each as :func:`_word` gives it.
+    """
+    return [_word(raw) for raw in _WORD.findall(_fold(text))]
 
 
 def _phrase_key(phrase: str) -> tuple[str, ...]:
-    return tuple(word[0][1] for word in _words(phrase))
+    return tuple(whole for whole, _ in _words(phrase))
 
 
 # The synonym table as the normaliser uses it: folded phrase -> term.
@@ -285,6 +300,8 @@ _PHRASES: Final[dict[tuple[str, ...], str]] = {
     for phrase in (term, *phrases)
 }
 _LONGEST: Final = max(len(key) for key in _PHRASES)
+# The first words of the phrases of more than one word.
+_STARTS: Final = frozenset(key[0] for key in _PHRASES if len(key) > 1)
 # term -> its family's own term, which no word folds to.
 _FAMILY_OF: Final[dict[str, str]] = {
     _phrase_key(word)[0]: "~" + _phrase_key(term)[0]
@@ -293,22 +310,36 @@ _FAMILY_OF: Final[dict[str, str]] = {
 }
 
 
-def _expand(key: tuple[str, ...], out: list[tuple[str, float]]) -> None:
+@functools.lru_cache(maxsize=65536)
+def _expand(key: tuple[str, ...]) -> tuple[tuple[str, float], ...]:
     """
-    Add to *out* the terms of the folded word or phrase *key*: the term
-    of :data:`SYNONYMS` it stands for, and the word itself too when it is
-    not that term (so that the word as written counts more than a
-    synonym), then the family of :data:`BROADER` it belongs to, if any,
-    at :data:`FAMILY_WEIGHT`.
+    The terms of the folded word or phrase *key*: the term of
+    :data:`SYNONYMS` it stands for, and the word itself too when it is not
+    that term (so that the word as written counts more than a synonym),
+    then the family of :data:`BROADER` it belongs to, if any, at
+    :data:`FAMILY_WEIGHT`.
     """
     literal = "_".join(key)
     term = _PHRASES.get(key, literal)
-    out.append((term, 1.0))
+    out = [(term, 1.0)]
     if term != literal:
         out.append((literal, 1.0))
     family = _FAMILY_OF.get(term)
     if family is not None:
         out.append((family, FAMILY_WEIGHT))
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=65536)
+def _word_terms(
+    pairs: tuple[tuple[str, str], ...],
+) -> tuple[tuple[str, float], ...]:
+    return tuple(
+        found
+        for word, stemmed in pairs
+        if word not in STOP_WORDS
+        for found in _expand((stemmed,))
+    )
 
 
 def terms(text: str) -> list[tuple[str, float]]:
@@ -320,18 +351,18 @@ def terms(text: str) -> list[tuple[str, float]]:
     words = _words(text)
     out: list[tuple[str, float]] = []
     i = 0
-    while i < len(words):
-        size = min(_LONGEST, len(words) - i)
+    count = len(words)
+    while i < count:
+        whole, pairs = words[i]
+        size = min(_LONGEST, count - i) if whole in _STARTS else 1
         while size > 1:
-            key = tuple(w[0][1] for w in words[i : i + size])
+            key = tuple(w[0] for w in words[i : i + size])
             if key in _PHRASES:
-                _expand(key, out)
+                out += _expand(key)
                 break
             size -= 1
         else:
-            for word, stemmed in words[i]:
-                if word not in STOP_WORDS:
-                    _expand((stemmed,), out)
+            out += _word_terms(pairs)
         i += size
     return out
 
@@ -341,5 +372,6 @@ def fold_name(text: str) -> str:
     *text* with case, compatibility forms and punctuation folded: how a
     name is compared with a query as a whole.
     """
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    return " ".join(re.findall(r"\w+", folded))
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    return " ".join(_PLAIN.findall(text.casefold()))
