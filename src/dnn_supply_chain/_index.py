@@ -29,6 +29,7 @@ from ._records import (
     Stage,
 )
 from ._text import suggest
+from ._words import fold_name, terms
 
 
 if TYPE_CHECKING:
@@ -63,10 +64,36 @@ class SearchHit:
             within one search is meaningful.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       A short repr, without the record; :attr:`id` and :attr:`kind`.
     """
 
     record: Record
     score: float
+
+    @property
+    def id(self) -> str:
+        """
+        The record's id.
+
+        .. versionadded:: 0.2.0
+        """
+        return self.record.id
+
+    @property
+    def kind(self) -> str:
+        """
+        The record's kind, one of :data:`~dnn_supply_chain.KINDS`.
+
+        .. versionadded:: 0.2.0
+        """
+        return KIND_OF_TYPE[type(self.record)]
+
+    def __repr__(self) -> str:
+        return (
+            f"SearchHit(id={self.id!r}, kind={self.kind!r}, "
+            f"score={self.score!r})"
+        )
 
 
 def year_range(value: object) -> tuple[int | None, int | None]:
@@ -146,20 +173,11 @@ class _Filters:
     by_crosswalk: dict[str, tuple[list[int], list[int]]]
 
 
-_WORD = re.compile(r"\w+")
-
-
-def _tokens(text: str) -> list[str]:
-    return _WORD.findall(text.casefold())
-
-
-def _normal(text: str) -> str:
-    return " ".join(_tokens(text))
-
-
 class SearchIndex:
     """
-    An inverted index over names, titles and summaries.
+    An inverted index over names, titles and summaries, of the terms
+    that :func:`~dnn_supply_chain._words.terms` makes of them; a query is
+    made into terms by the same rule.
     """
 
     __slots__ = ("_exact", "_postings", "_records", "_size")
@@ -175,37 +193,57 @@ class SearchIndex:
         for pos, rec in enumerate(records):
             names, body = _search_fields(rec)
             for name in names:
-                self._exact[_normal(name)].setdefault(pos, set()).add(name)
+                self._exact[fold_name(name)].setdefault(pos, set()).add(name)
             for text, weight in ((" ".join(names), 3.0), (body, 1.0)):
-                for token in set(_tokens(text)):
-                    posting = self._postings[token]
-                    posting[pos] = posting.get(pos, 0.0) + weight
+                for term, share in _distinct(terms(text)).items():
+                    posting = self._postings[term]
+                    posting[pos] = posting.get(pos, 0.0) + weight * share
 
     def search(
         self, text: str, limit: int | None = None
     ) -> list[tuple[int, float]]:
         scores: dict[int, float] = defaultdict(float)
+        wanted = _distinct(terms(text))
         postings = [
-            p for p in (self._postings.get(t) for t in set(_tokens(text))) if p
+            (p, share)
+            for p, share in (
+                (self._postings.get(t), share) for t, share in wanted.items()
+            )
+            if p
         ]
         # Words in most records ("attack") say little about relevance and
         # cost a pass over everything: drop them when the query has a
         # word that is rare enough to rank by.
-        rare = [p for p in postings if len(p) <= self._size // 10]
+        rare = [p for p, _ in postings if len(p) <= self._size // 10]
         if rare and len(postings) > len(rare):
-            postings = [p for p in postings if len(p) <= self._size // 2]
-        for posting in postings:
-            idf = math.log(1 + self._size / len(posting))
+            postings = [
+                (p, share)
+                for p, share in postings
+                if len(p) <= self._size // 2
+            ]
+        for posting, share in postings:
+            idf = share * math.log(1 + self._size / len(posting))
             for pos, weight in posting.items():
                 scores[pos] += weight * idf
         # A name equal to the query wins; written exactly so, it wins ties
         # between names that differ only in case or punctuation.
-        for pos, names in self._exact.get(_normal(text), {}).items():
+        for pos, names in self._exact.get(fold_name(text), {}).items():
             scores[pos] += 1000.0 + (500.0 if text.strip() in names else 0.0)
         key = lambda item: (-item[1], item[0])  # noqa: E731 - used twice
         if limit is not None:
             return heapq.nsmallest(limit, scores.items(), key=key)
         return sorted(scores.items(), key=key)
+
+
+def _distinct(found: Iterable[tuple[str, float]]) -> dict[str, float]:
+    """
+    Each term of *found* once, with the most it counts for.
+    """
+    out: dict[str, float] = {}
+    for term, share in found:
+        if share > out.get(term, 0.0):
+            out[term] = share
+    return out
 
 
 def _search_fields(rec: Record) -> tuple[list[str], str]:

@@ -8,11 +8,12 @@ This module is at the bottom of the package: it imports nothing of it.
 from __future__ import annotations
 
 import difflib
+import html
 
 from collections.abc import Iterable
 
 
-__all__ = ["article", "is_text", "show", "suggest"]
+__all__ = ["article", "count", "html_table", "is_text", "show", "suggest"]
 
 
 def show(value: object, limit: int = 80) -> str:
@@ -56,3 +57,34 @@ def article(noun: str) -> str:
     *noun* with its indefinite article: ``"an attack"``, ``"a stage"``.
     """
     return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
+
+
+def count(n: int, noun: str) -> str:
+    """
+    *n* and *noun*, plural unless *n* is 1: ``"1 extension"``,
+    ``"0 extensions"``, ``"4 categories"``.
+    """
+    if n == 1:
+        return f"1 {noun}"
+    if noun.endswith("y") and noun[-2:-1] not in "aeiou":
+        return f"{n} {noun[:-1]}ies"
+    return f"{n} {noun}s"
+
+
+def html_table(
+    caption: str, header: Iterable[str], rows: Iterable[Iterable[object]]
+) -> str:
+    """
+    An HTML table of *rows*, every cell escaped: for the ``_repr_html_``
+    of objects a notebook shows.
+    """
+
+    def cells(tag: str, values: Iterable[object]) -> str:
+        return "".join(f"<{tag}>{html.escape(str(v))}</{tag}>" for v in values)
+
+    body = "".join(f"<tr>{cells('td', row)}</tr>" for row in rows)
+    return (
+        f"<table><caption>{html.escape(caption)}</caption>"
+        f"<thead><tr>{cells('th', header)}</tr></thead>"
+        f"<tbody>{body}</tbody></table>"
+    )

@@ -249,6 +249,17 @@ class CrosswalkCatalog:
     nist: tuple[NistClass, ...] = ()
     tactics: tuple[AtlasTactic, ...] = ()
 
+    def __repr__(self) -> str:
+        return (
+            f"<CrosswalkCatalog ATLAS {self.atlas_version}: "
+            f"{len(self.techniques)} techniques, "
+            f"{len(self.mitigations)} mitigations; "
+            f"OWASP ML {self.owasp_edition}: {len(self.owasp)}; "
+            f"OWASP LLM {self.owasp_llm_edition or '-'}: "
+            f"{len(self.owasp_llm)}; "
+            f"NIST {self.nist_edition or '-'}: {len(self.nist)}>"
+        )
+
     @property
     def _entries(self) -> tuple[CrosswalkEntry, ...]:
         entries: tuple[CrosswalkEntry, ...] = (
@@ -448,6 +459,13 @@ class CrosswalkMatch:
     defenses: tuple[Defense, ...]
     papers: tuple[Paper, ...]
     via: tuple[str, ...]
+
+    def __repr__(self) -> str:
+        return (
+            f"<CrosswalkMatch {self.entry.id!r} {self.entry.name!r}: "
+            f"{len(self.attacks)} attacks, {len(self.defenses)} defenses, "
+            f"{len(self.papers)} papers>"
+        )
 
     def reasons_of(
         self, record: Attack | Defense

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 
 from dnn_supply_chain._records import BASES
+from dnn_supply_chain._text import count, html_table
 
 from ._model import (
     FAIL_POLICIES,
@@ -104,6 +105,9 @@ class NotApplicable:
         """
         return not_met(self.attack.modalities, self.scope_modalities)
 
+    def __repr__(self) -> str:
+        return f"<NotApplicable {self.attack.id!r}: {self.reason}>"
+
 
 @attrs.frozen(kw_only=True)
 class StageCoverage:
@@ -130,6 +134,15 @@ class StageCoverage:
     considered: tuple[Attack, ...]
     not_considered: tuple[Attack, ...]
     not_applicable: tuple[NotApplicable, ...] = ()
+
+    def __repr__(self) -> str:
+        return (
+            f"<StageCoverage {self.stage.id!r}: "
+            f"{count(len(self.attacks), 'attack')}, "
+            f"{len(self.considered)} considered, "
+            f"{len(self.not_considered)} not considered, "
+            f"{len(self.not_applicable)} not applicable>"
+        )
 
 
 @attrs.frozen(kw_only=True)
@@ -174,6 +187,15 @@ class MitigationSupport:
         """
         return self.status in _SUPPORTED
 
+    def __repr__(self) -> str:
+        return (
+            f"<MitigationSupport {self.mitigation.id!r} {self.status}: "
+            f"{count(len(self.defenses), 'defense')}, "
+            f"{count(len(self.attacks), 'attack')}, "
+            f"{count(len(self.evidence), 'link')}, "
+            f"{len(self.without_evidence)} without evidence>"
+        )
+
 
 @attrs.frozen(kw_only=True)
 class SuggestedDefense:
@@ -206,6 +228,12 @@ class SuggestedDefense:
             dict.fromkeys(e.caveat for e in self.evidence if e.caveat)
         )
 
+    def __repr__(self) -> str:
+        return (
+            f"<SuggestedDefense {self.defense.id!r}: "
+            f"{count(len(self.evidence), 'link')}, basis {self.basis}>"
+        )
+
 
 @attrs.frozen(kw_only=True)
 class Suggestion:
@@ -233,6 +261,14 @@ class Suggestion:
     defenses: tuple[SuggestedDefense, ...]
     undefended: tuple[Attack, ...]
 
+    def __repr__(self) -> str:
+        return (
+            f"<Suggestion {self.threat.id!r}: "
+            f"{count(len(self.attacks), 'attack')}, "
+            f"{count(len(self.defenses), 'defense')}, "
+            f"{len(self.undefended)} undefended>"
+        )
+
 
 @attrs.frozen(kw_only=True)
 class CoverageReport:
@@ -251,10 +287,14 @@ class CoverageReport:
             mitigation lists, the defenses with evidence against it.
         warnings: Warnings found while validating the model.
 
+    Its repr counts what it holds, with the model's name; in a notebook
+    it shows a table of the coverage of each stage.
+
     .. versionadded:: 0.1.0
     .. versionchanged:: 0.2.0
        *basis*, *mitigations* added; *mismatched* removed (a mismatched
-       mitigation is one whose status is ``unsupported``).
+       mitigation is one whose status is ``unsupported``).  A short repr
+       and a table in notebooks.
     """
 
     model: ThreatModel
@@ -264,6 +304,42 @@ class CoverageReport:
     mitigations: tuple[MitigationSupport, ...]
     suggestions: tuple[Suggestion, ...]
     warnings: tuple[Diagnostic, ...] = ()
+
+    def __repr__(self) -> str:
+        return (
+            f"<CoverageReport {self.model.name!r}: "
+            f"{count(len(self.stages), 'stage')}, "
+            f"{count(sum(len(s.attacks) for s in self.stages), 'attack')} "
+            f"in scope, {count(self.gap_count, 'gap')}, "
+            f"{count(len(self.mitigations), 'mitigation')} "
+            f"({len(self.unsupported)} unsupported)>"
+        )
+
+    def _repr_html_(self) -> str:
+        """
+        The coverage of each stage as a table, for a notebook.
+        """
+        return html_table(
+            f"{self.model.name}: {count(self.gap_count, 'gap')}, "
+            f"basis {self.basis}",
+            (
+                "stage",
+                "attacks",
+                "considered",
+                "not considered",
+                "not applicable",
+            ),
+            (
+                (
+                    s.stage.id,
+                    len(s.attacks),
+                    len(s.considered),
+                    len(s.not_considered),
+                    len(s.not_applicable),
+                )
+                for s in self.stages
+            ),
+        )
 
     @property
     def not_considered(self) -> tuple[Attack, ...]:
