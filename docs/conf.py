@@ -91,6 +91,10 @@ nitpick_ignore = [
 ]
 
 
+# The modules that re-export constants defined in their submodules.
+_REEXPORTING = frozenset({"dnn_supply_chain", "dnn_supply_chain.testing"})
+
+
 def _reexported_data_doc(  # noqa: PLR0917 - the event's signature
     app: Sphinx,  # noqa: ARG001 - the event's signature
     what: str,
@@ -102,12 +106,13 @@ def _reexported_data_doc(  # noqa: PLR0917 - the event's signature
     """
     Give a re-exported constant the ``#:`` comment of its definition.
 
-    autodoc looks for the comment in ``dnn_supply_chain/__init__.py``, which
-    only imports the constant, and falls back to the docstring of its type
-    (``int``, ``tuple``...).
+    autodoc looks for the comment in ``dnn_supply_chain/__init__.py`` (or
+    ``dnn_supply_chain/testing/__init__.py``), which only imports the
+    constant, and falls back to the docstring of its type (``int``,
+    ``tuple``, ``SearchStrategy``...).
     """
     package, _, attr = name.rpartition(".")
-    if what != "data" or package != "dnn_supply_chain":
+    if what != "data" or package not in _REEXPORTING:
         return
     importlib.import_module(package)
     # Only modules the package itself imported, those of its subpackages
