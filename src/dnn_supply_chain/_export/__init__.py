@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 __all__ = ["FORMATS", "ExportFormat", "export"]
 
-#: The name of an export format: one of :data:`FORMATS`.
+#: The name of an export format.
 #:
 #: .. versionadded:: 0.2.0
 ExportFormat: TypeAlias = Literal[
