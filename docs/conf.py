@@ -34,8 +34,17 @@ extensions = [
     "sphinx.ext.doctest",
     "sphinx.ext.intersphinx",
     "myst_parser",
+    "sphinx_copybutton",
     "dsc_catalogue",
 ]
+
+# The copy button copies what a reader types: the commands of a console
+# transcript without their "$ " and without the output, the input lines of
+# a doctest without ">>> " and "... ", and a block without prompts whole.
+copybutton_prompt_text = r"\$ |>>> |\.\.\. "
+copybutton_prompt_is_regexp = True
+copybutton_only_copy_prompt_lines = True
+copybutton_remove_prompts = True
 
 # The hand-written pages are MyST; the generated catalogue pages are reST,
 # which has field lists and escaping rules that suit generated text.
