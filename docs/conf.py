@@ -10,6 +10,8 @@ from importlib.metadata import version as _version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import attrs
+
 from sphinx import addnodes
 from sphinx.pycode import ModuleAnalyzer
 
@@ -34,8 +36,17 @@ extensions = [
     "sphinx.ext.doctest",
     "sphinx.ext.intersphinx",
     "myst_parser",
+    "sphinx_copybutton",
     "dsc_catalogue",
 ]
+
+# The copy button copies what a reader types: the commands of a console
+# transcript without their "$ " and without the output, the input lines of
+# a doctest without ">>> " and "... ", and a block without prompts whole.
+copybutton_prompt_text = r"\$ |>>> |\.\.\. "
+copybutton_prompt_is_regexp = True
+copybutton_only_copy_prompt_lines = True
+copybutton_remove_prompts = True
 
 # The hand-written pages are MyST; the generated catalogue pages are reST,
 # which has field lists and escaping rules that suit generated text.
@@ -91,6 +102,10 @@ nitpick_ignore = [
 ]
 
 
+# The modules that re-export constants defined in their submodules.
+_REEXPORTING = frozenset({"dnn_supply_chain", "dnn_supply_chain.testing"})
+
+
 def _reexported_data_doc(  # noqa: PLR0917 - the event's signature
     app: Sphinx,  # noqa: ARG001 - the event's signature
     what: str,
@@ -102,12 +117,13 @@ def _reexported_data_doc(  # noqa: PLR0917 - the event's signature
     """
     Give a re-exported constant the ``#:`` comment of its definition.
 
-    autodoc looks for the comment in ``dnn_supply_chain/__init__.py``, which
-    only imports the constant, and falls back to the docstring of its type
-    (``int``, ``tuple``...).
+    autodoc looks for the comment in ``dnn_supply_chain/__init__.py`` (or
+    ``dnn_supply_chain/testing/__init__.py``), which only imports the
+    constant, and falls back to the docstring of its type (``int``,
+    ``tuple``, ``SearchStrategy``...).
     """
     package, _, attr = name.rpartition(".")
-    if what != "data" or package != "dnn_supply_chain":
+    if what != "data" or package not in _REEXPORTING:
         return
     importlib.import_module(package)
     # Only modules the package itself imported, those of its subpackages
@@ -129,20 +145,40 @@ def _factory_defaults(  # noqa: PLR0917 - the event's signature
     app: Sphinx,  # noqa: ARG001 - the event's signature
     what: str,  # noqa: ARG001 - the event's signature
     name: str,  # noqa: ARG001 - the event's signature
-    obj: object,  # noqa: ARG001 - the event's signature
+    obj: object,
     options: object,  # noqa: ARG001 - the event's signature
     signature: str | None,
     return_annotation: str | None,
 ) -> tuple[str | None, str | None] | None:
     """
-    Show an attrs factory default as ``<factory>``, as dataclasses do.
+    Show an attrs factory default as the call that makes it, such as
+    ``attributes=Attributes()``.
 
     The ``__init__`` that attrs generates defaults such arguments to its
-    ``NOTHING`` sentinel, which means nothing to a reader.
+    ``NOTHING`` sentinel, which means nothing to a reader, and
+    dataclasses' ``<factory>`` says no more.  A factory that is not a
+    class (none is, today) fails the build, so that it gets a spelling.
     """
     if signature is None or "=NOTHING" not in signature:
         return None
-    return re.sub(r"=NOTHING\b", "=<factory>", signature), return_annotation
+    fields = (
+        {f.name: f for f in attrs.fields(obj)}
+        if (isinstance(obj, type) and attrs.has(obj))
+        else {}
+    )
+
+    def spell(match: re.Match[str]) -> str:
+        field = fields.get(match["name"])
+        default = field.default if field is not None else None
+        factory = getattr(default, "factory", None)
+        if not isinstance(factory, type):
+            msg = f"no spelling for the default of {match['name']!r}"
+            raise TypeError(msg)
+        return f"{match['name']}={factory.__name__}()"
+
+    return re.sub(r"(?P<name>\w+)=NOTHING\b", spell, signature), (
+        return_annotation
+    )
 
 
 def _version_notes_last(

@@ -14,8 +14,9 @@ checkout.
   caption, for the examples that follow.  A caption ``NAME (continued)``
   adds the block to the end of the file instead.
 - A ```` ```console ```` block is a transcript.  Each ``$ `` line runs in
-  bash (with ``pipefail``), with the scripts of this Python environment
-  first on ``PATH``; what it prints, standard output and error together,
+  a plain bash, as a reader's shell runs it (no ``pipefail``: a pipeline's
+  status is that of its last command), with the scripts of this Python
+  environment first on ``PATH``; what it prints, standard output and error together,
   must match the lines that follow it, where ``...`` matches anything.
   A command that fails must be followed by ``$ echo $?``, which must show
   its exit status.
@@ -155,13 +156,14 @@ class _Page:
                 status = exit_.code if isinstance(exit_.code, int) else 1
         if not bar:
             return status, output.getvalue()
+        # As in a plain shell, a pipeline's status is its last command's.
         rest, printed = self._bash(pipeline, stdin=output.getvalue())
-        return status or rest, printed
+        return rest, printed
 
     def _bash(self, command: str, stdin: str | None = None) -> tuple[int, str]:
         # The commands are the documentation's own examples.
         result = subprocess.run(  # noqa: S603
-            [_BASH, "-o", "pipefail", "-c", command],
+            [_BASH, "-c", command],
             cwd=self.directory,
             env=self.environment(),
             input=stdin,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import typing
 
 import jsonschema
 import pytest
@@ -13,7 +14,7 @@ import pytest
 import dnn_supply_chain as dsc
 
 from conftest import ROOT
-from dnn_supply_chain._export import FORMATS, export
+from dnn_supply_chain._export import _MODULES, FORMATS, export
 from dnn_supply_chain.cli import main
 
 
@@ -304,3 +305,21 @@ class TestExportCommand:
         """
         with pytest.raises(ValueError, match="unknown format"):
             export(dsc.load(), "yaml")
+
+
+class TestExportFormat:
+    """
+    The ExportFormat type and the names export() accepts.
+    """
+
+    def test_same_names_in_order(self):
+        """
+        ExportFormat names the formats of FORMATS, in the same order.
+        """
+        assert FORMATS == typing.get_args(dsc.ExportFormat)
+
+    def test_every_name_has_a_renderer(self):
+        """
+        Every name of FORMATS has a module that renders it.
+        """
+        assert FORMATS == tuple(_MODULES)

@@ -8,7 +8,9 @@ git and rewritten on every build):
   attack categories, its attacks and its defenses;
 - ``papers.rst``: one section per paper, with what cites it;
 - ``lifecycle.svg``: the stages, laid out by topological level, with an
-  arrow for every ``next``;
+  arrow for every ``next``; the Chinese names are drawn as outlines (from
+  ``zh_glyphs.json``, which ``scripts/zh_glyphs.py`` writes), not as text,
+  so that they show without a CJK font on the reader's machine;
 - ``_index.md``, which ``catalogue.md`` includes: the diagram, the stage
   table, the crosswalk note and the toctree of the pages above;
 - ``_lifecycle.md``, which the overview includes: the diagram alone.
@@ -24,12 +26,14 @@ its text changes, so that incremental builds stay incremental.
 
 from __future__ import annotations
 
+import functools
 import html
+import json
 import re
 import unicodedata
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
 from sphinx.util import logging
@@ -554,10 +558,8 @@ def _image_md(alt: str) -> str:
 
 # -- the lifecycle diagram -------------------------------------------------
 
-_FONT = (
-    "system-ui, -apple-system, 'Segoe UI', 'Noto Sans', 'Noto Sans CJK SC',"
-    " 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif"
-)
+# The English names only: the Chinese ones are outlines.
+_FONT = "system-ui, -apple-system, 'Segoe UI', 'Noto Sans', sans-serif"
 _NAME_SIZE = 22
 _ZH_SIZE = 19
 _LINE = 27
@@ -568,6 +570,43 @@ _GAP_X = 46
 _GAP_Y = 28
 _MARGIN = 14
 _LANE = 18
+
+
+_GLYPHS = Path(__file__).with_name("zh_glyphs.json")
+
+
+@functools.cache
+def _glyphs() -> Any:
+    return json.loads(_GLYPHS.read_text(encoding="utf-8"))
+
+
+def _outlined(text: str, cx: float, baseline: float, size: float) -> str:
+    """
+    Draw *text* centred on *cx* as the outlines of its glyphs, in a group
+    that reads as *text* to a screen reader.
+    """
+    data = _glyphs()
+    glyphs = data["glyphs"]
+    scale = size / data["units_per_em"]
+    missing = sorted({c for c in text if c.strip() and c not in glyphs})
+    if missing:
+        msg = (
+            f"{_GLYPHS.name} has no outline for {', '.join(missing)} (in"
+            f" {text!r}): run scripts/zh_glyphs.py"
+        )
+        raise ValueError(msg)
+    width = sum(glyphs[c]["advance"] for c in text) * scale
+    x = cx - width / 2
+    parts = [f'<g role="img" aria-label="{html.escape(text)}" lang="zh-Hans">']
+    for char in text:
+        glyph = glyphs[char]
+        parts.append(
+            f'<path transform="translate({x:.1f},{baseline:.1f})'
+            f' scale({scale:.4f},{-scale:.4f})" d="{glyph["d"]}"/>'
+        )
+        x += glyph["advance"] * scale
+    parts.append("</g>")
+    return "".join(parts)
 
 
 def _text_width(text: str, size: float) -> float:
@@ -721,11 +760,16 @@ def lifecycle_svg(stages: Sequence[dsc.Stage]) -> str:
             )
             for k, line in enumerate(lines)
         ]
-        out.append(
-            f'<text x="{cx:.1f}" y="{y + box_h - _PAD_Y - 0.3 * _LINE:.1f}"'
-            f' font-size="{_ZH_SIZE}" fill="#1b2a38"'
-            f' lang="zh-Hans">{html.escape(stage.name_zh)}</text>'
+    out += ["</g>", '<g fill="#1b2a38" stroke="none">']
+    out += [
+        _outlined(
+            stage.name_zh,
+            pos[stage.id][0] + box_w / 2,
+            pos[stage.id][1] + box_h - _PAD_Y - 0.3 * _LINE,
+            _ZH_SIZE,
         )
+        for stage in stages
+    ]
     out += ["</g>", "</svg>"]
     return "\n".join(out) + "\n"
 

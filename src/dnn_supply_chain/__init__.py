@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 
 if TYPE_CHECKING:
-    from ._export import FORMATS, export
+    from ._export import FORMATS, ExportFormat, export
     from ._io import (
         SCHEMA_VERSION,
         load_file,
@@ -133,6 +133,7 @@ __all__ = [
     "Deprecation",
     "Diagnostic",
     "DnnSupplyChainError",
+    "ExportFormat",
     "ExtensionError",
     "ExtensionInfo",
     "ExtensionWarning",
@@ -236,7 +237,7 @@ _HOMES = {
         "OwaspRisk",
         "load_crosswalk",
     ),
-    "._export": ("FORMATS", "export"),
+    "._export": ("FORMATS", "ExportFormat", "export"),
     ".extensions": (
         "ENTRY_POINT_GROUP",
         "ExtensionInfo",

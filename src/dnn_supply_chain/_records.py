@@ -611,11 +611,11 @@ class Deprecation:
 Record: TypeAlias = Stage | Category | Attack | Defense | Paper
 
 
-#: The bases of counter evidence, strongest first.
-BASES: Final = ("evaluated", "claimed", "mechanism")
-
 #: How strong the evidence that a defense counters an attack is.
 Basis: TypeAlias = Literal["evaluated", "claimed", "mechanism"]
+
+#: The bases of counter evidence, strongest first.
+BASES: Final[tuple[Basis, ...]] = ("evaluated", "claimed", "mechanism")
 
 
 @attrs.frozen(kw_only=True)

@@ -78,6 +78,28 @@ class Taxonomy(Queries):
     resolves, every vocabulary term is known and every paper is used, or a
     :class:`~dnn_supply_chain.TaxonomyDataError` lists all problems.
 
+    Args:
+        stages: The lifecycle stages, in lifecycle order.
+        categories: The attack sub-categories.
+        attacks: The attacks.
+        defenses: The defenses.
+        papers: The papers.
+        vocabulary: The threat types and modalities records may use
+            (default: none).
+        survey: The id of the survey's own paper, if any.
+        atlas_version: The MITRE ATLAS release of the crosswalk.
+        deprecated: Ids that no longer name a record.
+        evidence: Which defense counters which attack, and on what
+            basis.
+        provenance: Where records came from, by id (or by
+            ``"namespace:"`` for all ids of an extension); records not
+            named are bundled.
+        extensions: The installed extensions and what became of each.
+        manifest: What the bundled data is, for the bundled taxonomy.
+
+    Raises:
+        TaxonomyDataError: With every cross-record problem.
+
     Attributes:
         stages: The lifecycle stages, in lifecycle order.
         categories: The attack sub-categories, in survey order.
@@ -142,29 +164,8 @@ class Taxonomy(Queries):
         manifest: Manifest | None = None,
     ) -> None:
         """
-        Build a taxonomy from its records, and check it.
-
-        Args:
-            stages: The lifecycle stages, in lifecycle order.
-            categories: The attack sub-categories.
-            attacks: The attacks.
-            defenses: The defenses.
-            papers: The papers.
-            vocabulary: The threat types and modalities records may use
-                (default: none).
-            survey: The id of the survey's own paper, if any.
-            atlas_version: The MITRE ATLAS release of the crosswalk.
-            deprecated: Ids that no longer name a record.
-            evidence: Which defense counters which attack, and on what
-                basis.
-            provenance: Where records came from, by id (or by
-                ``"namespace:"`` for all ids of an extension); records not
-                named are bundled.
-            extensions: The installed extensions and what became of each.
-            manifest: What the bundled data is, for the bundled taxonomy.
-
-        Raises:
-            TaxonomyDataError: With every cross-record problem.
+        Build a taxonomy from its records, and check it: the class
+        documentation describes the arguments.
         """
         self.__attrs_init__(
             stages=stages,

@@ -131,9 +131,9 @@ class UnknownIdError(DnnSupplyChainError, KeyError):
         suggestions: Sequence[str] = (),
         detail: str = "",
     ) -> None:
-        self.id = id
-        self.kind = kind
-        self.suggestions = tuple(suggestions)
+        self.id: str = id
+        self.kind: str = kind
+        self.suggestions: tuple[str, ...] = tuple(suggestions)
         msg = f"unknown {kind} {id!r}"
         if detail:
             msg += f": {detail}"
@@ -162,7 +162,7 @@ class TaxonomyDataError(DnnSupplyChainError, ValueError):
     """
 
     def __init__(self, problems: Sequence[Problem]) -> None:
-        self.problems = tuple(problems)
+        self.problems: tuple[Problem, ...] = tuple(problems)
         count = len(self.problems)
         head = f"{count} problem{'s' if count != 1 else ''} in taxonomy data"
         super().__init__(
@@ -184,8 +184,8 @@ class ThreatModelError(DnnSupplyChainError, ValueError):
     def __init__(
         self, diagnostics: Sequence[Problem], *, source: str | None = None
     ) -> None:
-        self.diagnostics = tuple(diagnostics)
-        self.source = source
+        self.diagnostics: tuple[Problem, ...] = tuple(diagnostics)
+        self.source: str | None = source
         count = len(self.diagnostics)
         where = f" in {source}" if source else ""
         head = f"{count} problem{'s' if count != 1 else ''}{where}"
@@ -209,8 +209,8 @@ class ExtensionError(DnnSupplyChainError, ValueError):
     def __init__(
         self, problems: Sequence[Problem], *, source: str | None = None
     ) -> None:
-        self.problems = tuple(problems)
-        self.source = source
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        self.source: str | None = source
         count = len(self.problems)
         head = f"{count} problem{'s' if count != 1 else ''} with extensions"
         super().__init__(

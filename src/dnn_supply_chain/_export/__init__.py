@@ -10,17 +10,25 @@ from __future__ import annotations
 
 import importlib
 
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, Literal, TypeAlias
 
 
 if TYPE_CHECKING:
     from dnn_supply_chain._taxonomy import Taxonomy
 
 
-__all__ = ["FORMATS", "export"]
+__all__ = ["FORMATS", "ExportFormat", "export"]
 
-#: The export formats, by name, and the module that renders each.
-_MODULES: Final = {
+#: The name of an export format.
+#:
+#: .. versionadded:: 0.2.0
+ExportFormat: TypeAlias = Literal[
+    "json", "stix", "bibtex", "markdown", "markdown-en", "csv", "navigator"
+]
+
+# The export formats, by name, and the module that renders each; a test
+# keeps its keys and ExportFormat the same, in the same order.
+_MODULES: Final[dict[ExportFormat, str]] = {
     "json": "._json",
     "stix": "._stix",
     "bibtex": "._bibtex",
@@ -32,17 +40,22 @@ _MODULES: Final = {
 }
 
 #: The names :func:`export` accepts.
-FORMATS: Final = tuple(_MODULES)
+FORMATS: Final[tuple[ExportFormat, ...]] = tuple(_MODULES)
 
 
-def export(taxonomy: Taxonomy, format: str) -> str:  # noqa: A002
+def export(taxonomy: Taxonomy, format: ExportFormat) -> str:  # noqa: A002
     """
     Return *taxonomy* rendered in *format*, one of :data:`FORMATS`.
+
+    A type checker rejects any other name; the check at run time is for
+    callers without one.
 
     Raises:
         ValueError: *format* is unknown.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       *format* is an :data:`ExportFormat`, not any string.
     """
     if format not in _MODULES:
         msg = f"unknown format {format!r}; choose from {', '.join(FORMATS)}"

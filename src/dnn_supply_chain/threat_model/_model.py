@@ -47,13 +47,18 @@ ThreatStatus: TypeAlias = Literal[
     "open", "mitigated", "accepted", "not-applicable"
 ]
 
+#: A policy: one of :data:`FAIL_POLICIES`.
+FailPolicy: TypeAlias = Literal["never", "gaps", "open", "unsupported"]
+
 #: The policies of :meth:`CoverageReport.fails`, from the most lenient to
 #: the strictest: each fails on its own condition and on those of every
 #: policy before it.
-FAIL_POLICIES: Final = ("never", "gaps", "open", "unsupported")
-
-#: A policy: one of :data:`FAIL_POLICIES`.
-FailPolicy: TypeAlias = Literal["never", "gaps", "open", "unsupported"]
+FAIL_POLICIES: Final[tuple[FailPolicy, ...]] = (
+    "never",
+    "gaps",
+    "open",
+    "unsupported",
+)
 
 #: The coverage statuses of an attack in a report (see
 #: :meth:`CoverageReport.attack_statuses

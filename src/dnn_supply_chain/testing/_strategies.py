@@ -1,17 +1,8 @@
 """
-Tools for the test suites of extension authors (and of this library).
+The Hypothesis strategies of :mod:`dnn_supply_chain.testing`.
 
-- Hypothesis strategies for every record type (``stages``, ``categories``,
-  ``attacks``, ``defenses``, ``papers``, ``listings``, ``vocabularies``,
-  ``attribute_maps``, ``links``, ``fragments``) and for whole, consistent
-  taxonomies (``taxonomies()``);
-- :func:`check_extension`, which loads one installed extension in strict
-  mode and returns its problems.
-
-This module needs Hypothesis (``pip install 'dnn-supply-chain[testing]'``);
-the rest of the library does not import it.
-
-.. versionadded:: 0.1.0
+Only that module imports this one, and only when a strategy is asked
+for: this is the one module of the package that needs Hypothesis.
 """
 
 from __future__ import annotations
@@ -22,8 +13,7 @@ import attrs
 
 from hypothesis import strategies as st
 
-from ._io import bundled
-from ._records import (
+from dnn_supply_chain._records import (
     Attack,
     Category,
     Defense,
@@ -32,17 +22,14 @@ from ._records import (
     SurveyListing,
     Vocabulary,
 )
-from ._taxonomy import Taxonomy
-from .exceptions import ExtensionError, Problem
-from .extensions import Fragment, Link
-from .extensions._discovery import build
+from dnn_supply_chain._taxonomy import Taxonomy
+from dnn_supply_chain.extensions import Fragment, Link
 
 
 __all__ = [
     "attacks",
     "attribute_maps",
     "categories",
-    "check_extension",
     "defenses",
     "fragments",
     "ids",
@@ -55,44 +42,13 @@ __all__ = [
 ]
 
 
-def check_extension(name: str) -> tuple[Problem, ...]:
-    """
-    Load the installed extension *name* alone, in strict mode, on top of
-    the bundled survey, and return its problems.
-
-    Use it in an extension's own test suite::
-
-        from dnn_supply_chain.testing import check_extension
-
-        def test_extension_is_valid():
-            assert () == check_extension("acme")
-
-    Returns:
-        Every problem found, each naming the path in the fragment; empty
-        when the extension is valid.
-
-    Raises:
-        ExtensionError: No extension of that name is installed.
-    """
-    try:
-        build(bundled(), extensions=[name], strict=True)
-    except ExtensionError as exc:
-        if any(
-            p.source == "extensions"
-            and not p.path
-            and "no extension named" in p.message
-            for p in exc.problems
-        ):
-            raise
-        return exc.problems
-    return ()
-
-
 _slug_part = st.text(
     "abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=8
 )
 #: Record ids, lowercase slugs.
-ids = st.lists(_slug_part, min_size=1, max_size=3).map("-".join)
+ids: st.SearchStrategy[str] = st.lists(_slug_part, min_size=1, max_size=3).map(
+    "-".join
+)
 _texts = st.text(
     st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")),
     min_size=1,
@@ -139,7 +95,7 @@ def attribute_maps(namespace: str = "x") -> st.SearchStrategy[dict[str, Any]]:
 
 
 #: Stages.
-stages = st.builds(
+stages: st.SearchStrategy[Stage] = st.builds(
     Stage,
     id=ids,
     name=_texts,
@@ -152,7 +108,7 @@ stages = st.builds(
     attributes=attribute_maps(),
 )
 #: Attack categories.
-categories = st.builds(
+categories: st.SearchStrategy[Category] = st.builds(
     Category,
     id=ids,
     stage=ids,
@@ -161,7 +117,7 @@ categories = st.builds(
     attributes=attribute_maps(),
 )
 #: Attacks.
-attacks = st.builds(
+attacks: st.SearchStrategy[Attack] = st.builds(
     Attack,
     id=ids,
     name=_texts,
@@ -177,7 +133,7 @@ attacks = st.builds(
     attributes=attribute_maps(),
 )
 #: Defenses.
-defenses = st.builds(
+defenses: st.SearchStrategy[Defense] = st.builds(
     Defense,
     id=ids,
     name=_texts,
@@ -194,7 +150,7 @@ defenses = st.builds(
     attributes=attribute_maps(),
 )
 #: How the survey lists a paper.
-listings = st.builds(
+listings: st.SearchStrategy[SurveyListing] = st.builds(
     SurveyListing,
     section=_texts,
     section_zh=_texts,
@@ -208,7 +164,7 @@ listings = st.builds(
     code_url=_optional_texts,
 )
 #: Papers.
-papers = st.builds(
+papers: st.SearchStrategy[Paper] = st.builds(
     Paper,
     id=ids,
     title=_texts,
@@ -226,7 +182,7 @@ papers = st.builds(
     attributes=attribute_maps(),
 )
 #: Vocabularies (never empty, so that records can use their terms).
-vocabularies = st.builds(
+vocabularies: st.SearchStrategy[Vocabulary] = st.builds(
     Vocabulary,
     threat_types=st.lists(_texts, min_size=1, max_size=4, unique=True).map(
         tuple
@@ -236,7 +192,7 @@ vocabularies = st.builds(
     ),
 )
 #: Links (their targets need not exist).
-links = st.builds(
+links: st.SearchStrategy[Link] = st.builds(
     Link,
     record=ids,
     next=_id_tuples,
