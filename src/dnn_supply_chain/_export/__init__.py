@@ -23,7 +23,14 @@ __all__ = ["FORMATS", "ExportFormat", "export"]
 #:
 #: .. versionadded:: 0.2.0
 ExportFormat: TypeAlias = Literal[
-    "json", "stix", "bibtex", "markdown", "markdown-en", "csv", "navigator"
+    "json",
+    "stix",
+    "bibtex",
+    "markdown",
+    "markdown-en",
+    "csv",
+    "navigator",
+    "html",
 ]
 
 # The export formats, by name, and the module that renders each; a test
