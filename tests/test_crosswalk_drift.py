@@ -307,7 +307,8 @@ class TestYaml:
         monkeypatch.setitem(__import__("sys").modules, "yaml", None)
         code, _, err = run(capsys, "crosswalk", "check", "--atlas", str(path))
         assert 2 == code
-        assert "pip install 'dnn-supply-chain[atlas]'" in err
+        assert "'dnn-supply-chain[atlas]'" in err
+        assert "python -m pip install '.[atlas]'" in err
 
 
 class TestNotAtlas:

@@ -477,6 +477,7 @@ class TestModelCard:
 
         assert (2, "") == (code, out)
         assert MODEL_CARD_EXTRA in err
+        assert "python -m pip install '.[model-card]'" in err
         assert "Traceback" not in err
 
 

@@ -339,6 +339,24 @@ class TestBadData:
                 ),
             )
 
+    @pytest.mark.parametrize("value", [{}, {"a": 1}, "ab"])
+    def test_record_lists_are_lists(self, tax, value):
+        """
+        A list of records given as an object or a string is refused on
+        both paths (cattrs would iterate it: {} read as no reasons).
+        """
+        item = _convert.record_to_dict(tax.attacks[0])
+        item["mapping_reasons"] = value
+        with pytest.raises(_checks.NotFast):
+            _checks.build(dsc.Attack, item)
+        data = dsc.taxonomy_to_dict(tax)
+        data["attacks"][0]["mapping_reasons"] = value
+        with pytest.raises(dsc.TaxonomyDataError) as exc_info:
+            dsc.taxonomy_from_dict(data)
+        (problem,) = exc_info.value.problems
+        assert "attacks[0].mapping_reasons" in problem.path
+        assert "expected a list of MappingReason objects" in problem.message
+
 
 json_values = st.recursive(
     st.none()

@@ -46,6 +46,7 @@ def converter() -> cattrs.Converter:
 
     It forbids unknown keys and checks types instead of coercing them.
     """
+    from cattrs.cols import homogenous_tuple_structure_factory
     from cattrs.preconf.json import make_converter
 
     conv = make_converter(forbid_extra_keys=True)
@@ -84,6 +85,34 @@ def converter() -> cattrs.Converter:
         return tuple(value)
 
     conv.register_structure_hook_func(is_str_tuple, str_tuple)
+
+    # Any other tuple of the records is read from a list alone: cattrs would
+    # iterate a dict or a string too, so that {} read as an empty tuple.
+    def is_record_tuple(tp: Any) -> bool:
+        args = get_args(tp)
+        return (
+            get_origin(tp) is tuple
+            and len(args) == 2  # noqa: PLR2004 - tuple[X, ...]
+            and args[1] is Ellipsis
+            and args[0] is not str
+        )
+
+    def record_tuple(tp: Any, conv: cattrs.Converter) -> Any:
+        items = homogenous_tuple_structure_factory(tp, conv)
+        noun = getattr(get_args(tp)[0], "__name__", "item")
+
+        def hook(value: object, _: type) -> object:
+            if not isinstance(value, list | tuple):
+                msg = (
+                    f"expected a list of {noun} objects, got "
+                    f"{type(value).__name__} {show(value)}"
+                )
+                raise TypeError(msg)
+            return items(value, tp)
+
+        return hook
+
+    conv.register_structure_hook_factory(is_record_tuple, record_tuple)
 
     # cattrs' own Literal hook quotes the whole value in its message, which
     # a hostile file can make as long as it likes.

@@ -884,9 +884,9 @@ def _from_stix(data: dict[str, Any]) -> AtlasRelease:
 
 def _parse_yaml(text: str) -> object:
     missing = (
-        "reading ATLAS.yaml needs PyYAML, which is not installed: "
-        f"python -m pip install '{ATLAS_EXTRA}' (or pass an ATLAS STIX "
-        "bundle, which needs nothing extra)"
+        f"reading ATLAS.yaml needs PyYAML, which the extra {ATLAS_EXTRA!r} "
+        "installs (from a checkout: python -m pip install '.[atlas]'); or "
+        "pass an ATLAS STIX bundle, which needs nothing extra"
     )
     try:
         return parse_yaml(text, missing=missing)

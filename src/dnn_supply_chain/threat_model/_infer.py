@@ -641,8 +641,9 @@ def infer_scope_from_model_card(
         )
         return found.result(where, "model-card", None)
     missing = (
-        "reading a model card's front matter needs PyYAML, which is not "
-        f"installed: python -m pip install '{MODEL_CARD_EXTRA}'"
+        "reading a model card's front matter needs PyYAML, which the extra "
+        f"{MODEL_CARD_EXTRA!r} installs (from a checkout: python -m pip "
+        "install '.[model-card]')"
     )
     try:
         meta = parse_yaml(match[1], missing=missing)
