@@ -199,11 +199,20 @@ FAMILY_WEIGHT: Final = 0.25
 # Words that look inflected but are not.
 _KEEP: Final = frozenset({"bias", "embed", "series", "species"})
 
-_NUMBER_FORMS: Final = (
-    (re.compile(r"\b(?:u?int)[\s_-]?(\d+)\b"), r" int\1 "),
-    (re.compile(r"\b(\d+)[\s_-]?bits?\b"), r" int\1 "),
-    (re.compile(r"\b(?:float|fp)[\s_-]?(\d+)\b"), r" float\1 "),
+# The number forms, in one pass: int8, uint8, int-8, 8-bit, 8 bits ->
+# int8; fp16, float-16 -> float16.
+_NUMBER_FORM: Final = re.compile(
+    r"\b(?:u?int[\s_-]?(?P<int>\d+)|(?P<bits>\d+)[\s_-]?bits?"
+    r"|(?:float|fp)[\s_-]?(?P<float>\d+))\b"
 )
+
+
+def _number(match: re.Match[str]) -> str:
+    if match["float"] is not None:
+        return f" float{match['float']} "
+    return f" int{match['int'] or match['bits']} "
+
+
 # An apostrophe, typed or typeset.
 _QUOTE: Final = "['\u2019]"
 _WORD: Final = re.compile(rf"\w+(?:(?:-|{_QUOTE})\w+)*")
@@ -261,8 +270,7 @@ def _fold(text: str) -> str:
         text = unicodedata.normalize("NFKC", text)
     folded = text.casefold()
     if _DIGIT.search(folded):
-        for pattern, repl in _NUMBER_FORMS:
-            folded = pattern.sub(repl, folded)
+        folded = _NUMBER_FORM.sub(_number, folded)
     return folded
 
 
