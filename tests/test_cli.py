@@ -627,7 +627,8 @@ class TestCommandTable:
 
     def test_help_lists_commands_in_order(self, capsys):
         """
-        --help lists the commands in the order they always had.
+        --help lists the commands in the order users need them, and
+        examples.
         """
         with pytest.raises(SystemExit) as exc_info:
             main(["--help"])
@@ -639,18 +640,20 @@ class TestCommandTable:
             # A command's line; its help, when wrapped, is indented more.
             if re.match(r"    \S", line)
         ]
+        # What users do first, then the maintainers' commands.
         assert [
-            "extensions",
-            "validate",
-            "export",
             "tree",
             "list",
             "show",
             "search",
             "check",
             "init",
+            "export",
             "crosswalk",
+            "extensions",
+            "validate",
         ] == listed
+        assert "examples:\n  dnn-supply-chain tree" in out
 
     def test_every_command_has_a_handler(self):
         """
@@ -678,6 +681,94 @@ class TestCommandTable:
         assert dsc.FORMATS == _choices("export", "--format")
         assert FAIL_POLICIES == _choices("check", "--fail-on")
         assert dsc.KINDS == _choices("search", "--kind")
+
+
+class TestParser:
+    """
+    What every command's parser does: repeated options, global options
+    after the command, mistyped commands.
+    """
+
+    @pytest.mark.parametrize(
+        "argv",
+        [
+            ["list", "attacks", "--format", "json", "--format", "text"],
+            ["search", "x", "--limit", "2", "--limit", "3"],
+            ["list", "papers", "--year", "2020", "--year", "2021"],
+            ["list", "attacks", "--basis", "claimed", "--basis", "evaluated"],
+            ["init", "-o", "a.toml", "--output", "b.toml"],
+        ],
+    )
+    def test_repeated_single_value_option(self, capsys, argv):
+        """
+        An option that takes one value, given twice, is a usage error: the
+        last value no longer wins silently.
+        """
+        with pytest.raises(SystemExit) as exc_info:
+            main(argv)
+        assert 2 == exc_info.value.code
+        assert "given more than once" in capsys.readouterr().err
+
+    @pytest.mark.parametrize(
+        "argv",
+        [
+            ["tree", "--no-extensions", "--stage", "usage"],
+            ["--no-extensions", "tree", "--stage", "usage"],
+            ["tree", "--stage", "usage", "--strict"],
+        ],
+    )
+    def test_global_options_after_the_command(self, capsys, argv):
+        """
+        --no-extensions and --strict work before and after the command.
+        """
+        code, out, err = run(capsys, *argv)
+        assert (0, "") == (code, err)
+        assert out.startswith("Usage [usage]")
+
+    def test_global_option_after_the_command_is_seen(self, monkeypatch):
+        """
+        --no-extensions after the command reaches the loader.
+        """
+        from dnn_supply_chain import _loading
+
+        seen = {}
+        real = _loading.load
+
+        def load(**kwargs):
+            seen.update(kwargs)
+            return real(**kwargs)
+
+        monkeypatch.setattr(_loading, "load", load)
+        main(["list", "stages", "--no-extensions", "--strict"])
+        assert {"extensions": False, "strict": True} == seen
+
+    def test_version_after_the_command(self, capsys):
+        """
+        --version after a command prints the version.
+        """
+        code, out, _ = run(capsys, "tree", "--version")
+        assert 0 == code
+        assert out.startswith("dnn-supply-chain ")
+
+    @pytest.mark.parametrize(
+        ("argv", "message"),
+        [
+            (
+                ["lst", "attacks"],
+                "unknown command 'lst'; did you mean 'list'?",
+            ),
+            (["--strict", "shwo", "x"], "did you mean 'show'?"),
+            (["xyzzy"], "unknown command 'xyzzy'; choose from tree, list"),
+        ],
+    )
+    def test_mistyped_command(self, capsys, argv, message):
+        """
+        A mistyped command gets the closest commands, and exit status 2.
+        """
+        code, out, err = run(capsys, *argv)
+        assert (2, "") == (code, out)
+        assert message in err
+        assert err.startswith("usage: dnn-supply-chain")
 
 
 class TestErrors:
