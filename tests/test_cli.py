@@ -65,6 +65,33 @@ class TestTree:
             d["id"] for d in stage["defenses"]
         ]
 
+    def test_several_stages_any_case(self, capsys):
+        """
+        --stage repeated prints those stages, in lifecycle order, typed in
+        any case.
+        """
+        code, out, _ = run(
+            capsys,
+            "tree",
+            "--stage",
+            "Usage",
+            "--stage",
+            "design",
+            "--format",
+            "json",
+        )
+        assert 0 == code
+        assert ["design", "usage"] == [s["id"] for s in json.loads(out)]
+
+    def test_empty_stage(self, capsys):
+        """
+        --stage '' is a usage error, not the whole tree.
+        """
+        with pytest.raises(SystemExit) as exc_info:
+            main(["tree", "--stage", ""])
+        assert 2 == exc_info.value.code
+        assert "an empty value names no stage" in capsys.readouterr().err
+
     def test_unknown_stage(self, capsys):
         """
         An unknown stage exits 2 with a suggestion on stderr.
@@ -133,14 +160,142 @@ class TestList:
         assert 2 == code
         assert "list defenses takes no --category" in err
 
-    def test_bad_year(self, capsys):
+    @pytest.mark.parametrize(
+        ("year", "message"),
+        [
+            ("twenty", "invalid year 'twenty'"),
+            ("20222", "invalid year 20222: a year has four digits"),
+            ("2023:2021", "2023 comes after 2021; write 2021:2023"),
+            (":", "name a year on either side"),
+        ],
+    )
+    def test_bad_year(self, capsys, year, message):
         """
-        A malformed --year is a usage error from argparse.
+        A malformed, impossible or reversed --year is a usage error from
+        argparse, not an empty list.
         """
         with pytest.raises(SystemExit) as exc_info:
-            main(["list", "papers", "--year", "twenty"])
+            main(["list", "papers", "--year", year])
         assert 2 == exc_info.value.code
-        assert "invalid year" in capsys.readouterr().err
+        assert message in capsys.readouterr().err
+
+    def test_repeated_filters_combine(self, capsys, tax):
+        """
+        A filter given twice keeps the records that meet either value;
+        different filters all apply: what find_attacks gives.
+        """
+        code, out, _ = run(
+            capsys,
+            "list",
+            "attacks",
+            "--stage",
+            "design",
+            "--stage",
+            "deployment",
+            "--threat-type",
+            "backdoor",
+            "--format",
+            "json",
+        )
+        assert 0 == code
+        expected = tax.find_attacks(
+            stage=["design", "deployment"], threat_type="backdoor"
+        )
+        assert "subnet-replacement-attack" in {a.id for a in expected}
+        assert [a.id for a in expected] == [r["id"] for r in json.loads(out)]
+
+    @pytest.mark.parametrize(
+        ("argv", "flags"),
+        [
+            (
+                ["attacks", "--stage", "design", "--category", "compression"],
+                "--stage design --category compression",
+            ),
+            (
+                [
+                    "papers",
+                    "--threat-type",
+                    "Weight-Poisoning",
+                    "--no-code",
+                    "--year",
+                    "2023:",
+                ],
+                "--threat-type 'weight poisoning' --year 2023: --no-code",
+            ),
+        ],
+    )
+    def test_nothing_matches(self, capsys, argv, flags):
+        """
+        No record matching says so on stderr, naming the filters as the
+        taxonomy writes them, with exit 0 and nothing on stdout.
+        """
+        code, out, err = run(capsys, "list", *argv)
+        assert (0, "") == (code, out)
+        assert f"dnn-supply-chain: no {argv[0]} match {flags}\n" == err
+
+    def test_nothing_matches_json(self, capsys):
+        """
+        In JSON, no match is an empty list (and the note on stderr).
+        """
+        code, out, err = run(
+            capsys, "list", "attacks", "--year", "1999", "--format", "json"
+        )
+        assert (0, []) == (code, json.loads(out))
+        assert "no attacks match --year 1999" in err
+
+    @pytest.mark.parametrize(
+        "argv",
+        [
+            ["--stage", "Deployment"],
+            ["--stage", "DEPLOYMENT", "--threat-type", "Backdoor"],
+            ["--stage", "Deployment", "--modality", "VISION"],
+        ],
+    )
+    def test_any_case(self, capsys, argv):
+        """
+        Stage ids and vocabulary terms are matched in any letter case.
+        """
+        code, out, err = run(capsys, "list", "attacks", *argv)
+        assert (0, "") == (code, err)
+        assert out.startswith("subnet-replacement-attack  deployment  ")
+
+    @pytest.mark.parametrize("option", ["--stage", "--threat-type", "--venue"])
+    def test_empty_value(self, capsys, option):
+        """
+        An empty filter value is a usage error, not a filter that is off.
+        """
+        with pytest.raises(SystemExit) as exc_info:
+            main(["list", "attacks", option, ""])
+        assert 2 == exc_info.value.code
+        assert "an empty value names no" in capsys.readouterr().err
+
+    def test_stage_column(self, capsys, tax):
+        """
+        Attacks, defenses and categories are listed with their stage.
+        """
+        for kind, records in (
+            ("attacks", tax.attacks),
+            ("defenses", tax.defenses),
+            ("categories", tax.categories),
+        ):
+            code, out, _ = run(capsys, "list", kind)
+            assert 0 == code
+            assert [(r.id, r.stage) for r in records] == [
+                tuple(line.split()[:2]) for line in out.splitlines()
+            ]
+
+    def test_has_code_shows_the_code(self, capsys, tax):
+        """
+        With --has-code, each line ends with the code repository.
+        """
+        code, out, _ = run(capsys, "list", "papers", "--has-code")
+        assert 0 == code
+        papers = tax.find_papers(has_code=True)
+        assert [p.code for p in papers] == [
+            line.split()[-1] for line in out.splitlines()
+        ]
+        code, out, _ = run(capsys, "list", "defenses", "--has-code")
+        assert "https://github.com/GiantSeaweed/DECREE" in out
 
 
 class TestShow:
@@ -539,9 +694,33 @@ class TestSearch:
 
     def test_no_match(self, capsys):
         """
-        No hit says so.
+        No hit says so on standard error, exit 0.
         """
-        assert (0, "no match\n", "") == run(capsys, "search", "xylophone")
+        assert (
+            0,
+            "",
+            "dnn-supply-chain: no records match 'xylophone'\n",
+        ) == run(capsys, "search", "xylophone")
+        assert (
+            "no attacks or papers match"
+            in run(
+                capsys,
+                "search",
+                "xylophone",
+                "--kind",
+                "attack",
+                "--kind",
+                "paper",
+            )[2]
+        )
+
+    def test_no_words(self, capsys):
+        """
+        Blank words are a usage error, not a search for nothing.
+        """
+        code, _, err = run(capsys, "search", " ")
+        assert 2 == code
+        assert "search names no words" in err
 
     def test_bad_limit(self, capsys):
         """
