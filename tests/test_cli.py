@@ -358,6 +358,81 @@ class TestShow:
         assert "Traceback" not in err
 
 
+class TestShowLookup:
+    """
+    show looks a record up as users type it, and prints only sections
+    with something in them, aligned.
+    """
+
+    @pytest.mark.parametrize(
+        ("ref", "header"),
+        [
+            ("BadEncoder", "BadEncoder\nattack badencoder\n"),
+            ("RIPPLE", "RIPPLe weight poisoning\nattack ripple\n"),
+            ("Deployment", "Deployment\nstage deployment\n"),
+            ("model design", "Model design\nstage design\n"),
+        ],
+    )
+    def test_any_case_or_name(self, capsys, ref, header):
+        """
+        An id in any case, or a record's name, shows the record under its
+        own id.
+        """
+        code, out, err = run(capsys, "show", ref)
+        assert (0, "") == (code, err)
+        assert out.startswith(header)
+
+    @pytest.mark.parametrize(
+        ("ref", "first"),
+        [
+            ("aml.t0018", "AML.T0018 Manipulate AI Model"),
+            ("ml06", "ML06 AI Supply Chain Attacks"),
+            ("llm03:2025", "LLM03:2025 "),
+        ],
+    )
+    def test_crosswalk_ids_any_case(self, capsys, ref, first):
+        """
+        Crosswalk ids in any case still show the crosswalk entry.
+        """
+        code, out, _ = run(capsys, "show", ref)
+        assert 0 == code
+        assert out.startswith(first)
+
+    def test_no_empty_sections(self, capsys):
+        """
+        The first stage has no previous stages: no such heading.
+        """
+        code, out, _ = run(capsys, "show", "design")
+        assert 0 == code
+        assert "previous stages" not in out
+        assert "(0)" not in out
+        code, out, _ = run(capsys, "show", "usage")
+        assert "next stages" not in out
+        assert "categories" not in out
+
+    def test_aligned(self, capsys):
+        """
+        The names of a section's records start in one column.
+        """
+        code, out, _ = run(capsys, "show", "deployment")
+        assert 0 == code
+        assert (
+            "defenses (3):\n"
+            "  mt-dlcomp  MT-DLComp\n"
+            "  nnsmith    NNSmith\n"
+            "  hirgen     HirGen\n"
+        ) in out
+
+    def test_crosswalk_entry_without_mappings(self, capsys):
+        """
+        A crosswalk entry nothing maps to says so, with no empty sections.
+        """
+        code, out, _ = run(capsys, "show", "AML.T0000")
+        assert 0 == code
+        assert "no attack or defense of the taxonomy is mapped to" in out
+        assert "(0)" not in out
+
+
 def section(out, title):
     """
     The lines of the section of ``show`` output whose heading starts with

@@ -443,7 +443,9 @@ def _show(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
                 raise UsageError(msg)
             _show_crosswalk(tax, match, args, out)
             return
-    rec = tax.get(args.id)
+    # An id in any case, or a record's name ('BadEncoder'): the record is
+    # shown under its own id.
+    rec = tax.resolve(args.id)
     kind = tax.kind_of(rec.id)
     evidence_link = _EVIDENCE_LINKS.get(kind)
     if args.basis is not None and evidence_link is None:
@@ -485,8 +487,11 @@ def _show(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
         out.writelines(f"{line}\n" for line in _mapping_lines(reasons))
     for title, items in links.items():
         if title != evidence_link:
-            out.write(f"\n{title} ({len(items)}):\n")
-            out.writelines(f"  {item.id}  {label(item)}\n" for item in items)
+            # An empty relation ('previous stages' of the first stage) is
+            # left out; the counter evidence always says what it found.
+            if items:
+                out.write(f"\n{title} ({len(items)}):\n")
+                out.writelines(_item_lines(items))
             continue
         qualifier = (
             ""
@@ -501,6 +506,14 @@ def _show(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
             )
         else:
             out.write(f"  {_nothing(tax, rec.id, kind, args.basis)}\n")
+
+
+def _item_lines(items: Sequence[Record]) -> list[str]:
+    """
+    The records of a ``show`` section, one a line, their names aligned.
+    """
+    width = max((len(item.id) for item in items), default=0)
+    return [f"  {item.id:<{width}}  {label(item)}\n" for item in items]
 
 
 def _mapping_lines(reasons: Sequence[MappingReason]) -> list[str]:
@@ -718,10 +731,17 @@ def _show_crosswalk(
             ),
         ]
     sections.append(("papers", wide.papers))
+    if not any(items for _, items in sections):
+        out.write(
+            f"\nno attack or defense of the taxonomy is mapped to {entry.id}\n"
+        )
     for title, items in sections:
+        if not items:
+            continue
         out.write(f"\n{title} ({len(items)}):\n")
+        width = max((len(item.id) for item in items), default=0)
         for item in items:
-            out.write(f"  {item.id}  {label(item)}\n")
+            out.write(f"  {item.id:<{width}}  {label(item)}\n")
             if isinstance(item, Attack | Defense):
                 out.writelines(
                     f"{line}\n" for line in _reason_lines(wide, item)
