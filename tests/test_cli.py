@@ -804,6 +804,51 @@ class TestSearch:
         assert 2 == run(capsys, "search", "x", "--limit", "0")[0]
 
 
+class TestVocabulary:
+    """
+    vocabulary lists the terms --threat-type and --modality take.
+    """
+
+    def test_text(self, capsys, tax):
+        """
+        Every term, with how many attacks and defenses use it.
+        """
+        code, out, err = run(capsys, "vocabulary")
+        assert (0, "") == (code, err)
+        rows = {
+            tuple(line.rsplit(None, 2))
+            for line in out.splitlines()
+            if line and not line.startswith(("threat type", "modality"))
+        }
+        expected = {
+            (
+                term,
+                str(len(tax.find_attacks(**{axis: term}))),
+                str(len(tax.find_defenses(**{axis: term}))),
+            )
+            for axis, terms in (
+                ("threat_type", tax.vocabulary.threat_types),
+                ("modality", tax.vocabulary.modalities),
+            )
+            for term in terms
+        }
+        assert expected == rows
+
+    def test_json(self, capsys, tax):
+        """
+        --format json gives the same, as data.
+        """
+        code, out, _ = run(capsys, "vocabulary", "--format", "json")
+        assert 0 == code
+        data = json.loads(out)
+        assert list(tax.vocabulary.modalities) == [
+            m["term"] for m in data["modalities"]
+        ]
+        assert {"term": "backdoor", "attacks": 25, "defenses": 8} == data[
+            "threat_types"
+        ][0]
+
+
 class TestProcess:
     """
     The installed command, as a user runs it.
@@ -900,6 +945,7 @@ class TestCommandTable:
             "list",
             "show",
             "search",
+            "vocabulary",
             "check",
             "init",
             "export",

@@ -1,5 +1,6 @@
 """
-``list``, ``show`` and ``search``: find records and look at one.
+``list``, ``show``, ``search`` and ``vocabulary``: find records, look at
+one, and the terms the filters take.
 """
 
 from __future__ import annotations
@@ -66,11 +67,13 @@ def _add_basis_option(parser: argparse.ArgumentParser, text: str) -> None:
 
 def register(subparsers: Subparsers) -> None:
     """
-    Add ``list``, ``show`` and ``search`` to *subparsers*.
+    Add ``list``, ``show``, ``search`` and ``vocabulary`` to
+    *subparsers*.
     """
     _register_list(subparsers)
     _register_show(subparsers)
     _register_search(subparsers)
+    _register_vocabulary(subparsers)
 
 
 # -- list -------------------------------------------------------------------
@@ -813,4 +816,66 @@ def _search(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
         kind = tax.kind_of(hit.record.id)
         out.write(
             f"{hit.record.id:<{width}}  {kind:<8}  {label(hit.record)}\n"
+        )
+
+
+# -- vocabulary -------------------------------------------------------------
+
+
+def _register_vocabulary(subparsers: Subparsers) -> None:
+    vocabulary = subparsers.add_parser(
+        "vocabulary",
+        help="list the threat types and modalities the filters take",
+        description=(
+            "List the terms of the taxonomy's vocabulary, which --threat-type "
+            "and --modality take: its threat types and modalities, each with "
+            "the number of attacks and defenses that use it."
+        ),
+    )
+    add_format_option(vocabulary)
+    vocabulary.set_defaults(handler=_vocabulary)
+
+
+def _vocabulary(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
+    axes = {
+        "threat_types": [
+            (
+                term,
+                len(tax.find_attacks(threat_type=term)),
+                len(tax.find_defenses(threat_type=term)),
+            )
+            for term in tax.vocabulary.threat_types
+        ],
+        "modalities": [
+            (
+                term,
+                len(tax.find_attacks(modality=term)),
+                len(tax.find_defenses(modality=term)),
+            )
+            for term in tax.vocabulary.modalities
+        ],
+    }
+    if args.format == "json":
+        dump(
+            {
+                axis: [
+                    {"term": term, "attacks": attacks, "defenses": defenses}
+                    for term, attacks, defenses in rows
+                ]
+                for axis, rows in axes.items()
+            },
+            out,
+        )
+        return
+    titles = {"threat_types": "threat type", "modalities": "modality"}
+    for i, (axis, rows) in enumerate(axes.items()):
+        table = [
+            [titles[axis], "attacks", "defenses"],
+            *([one_line(t), str(a), str(d)] for t, a, d in rows),
+        ]
+        width = max(len(row[0]) for row in table)
+        out.write("\n" if i else "")
+        out.writelines(
+            f"{term:<{width}}  {attacks:>7}  {defenses:>8}\n"
+            for term, attacks, defenses in table
         )

@@ -50,6 +50,7 @@ examples:
   {PROG} list attacks --stage design --threat-type backdoor
   {PROG} show BadEncoder
   {PROG} search quantization backdoor
+  {PROG} vocabulary
   {PROG} init --stage deployment -o threat-model.toml
   {PROG} check threat-model.toml
 
