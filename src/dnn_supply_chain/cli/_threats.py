@@ -396,11 +396,15 @@ def _init(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
         # As the user typed them: in any case, stages also by name.
         stages = [tax.resolve(s, kind="stage").id for s in args.stage or ()]
         modalities = [
-            tax.canonical_term(m, "modality") for m in args.modality or ()
+            tax.canonical_term(m, "modality")
+            for m in getattr(args, "modality", None) or ()
         ]
         try:
             model = starter_threat_model(
-                stages or None, tax, name=args.name, modalities=modalities
+                stages or None,
+                tax,
+                name=args.name,
+                modalities=modalities or None,
             )
         except ValueError as exc:
             # A bad --name, in the words of the record's rule.  An unknown
