@@ -65,6 +65,33 @@ class TestTree:
             d["id"] for d in stage["defenses"]
         ]
 
+    def test_several_stages_any_case(self, capsys):
+        """
+        --stage repeated prints those stages, in lifecycle order, typed in
+        any case.
+        """
+        code, out, _ = run(
+            capsys,
+            "tree",
+            "--stage",
+            "Usage",
+            "--stage",
+            "design",
+            "--format",
+            "json",
+        )
+        assert 0 == code
+        assert ["design", "usage"] == [s["id"] for s in json.loads(out)]
+
+    def test_empty_stage(self, capsys):
+        """
+        --stage '' is a usage error, not the whole tree.
+        """
+        with pytest.raises(SystemExit) as exc_info:
+            main(["tree", "--stage", ""])
+        assert 2 == exc_info.value.code
+        assert "an empty value names no stage" in capsys.readouterr().err
+
     def test_unknown_stage(self, capsys):
         """
         An unknown stage exits 2 with a suggestion on stderr.
@@ -133,14 +160,142 @@ class TestList:
         assert 2 == code
         assert "list defenses takes no --category" in err
 
-    def test_bad_year(self, capsys):
+    @pytest.mark.parametrize(
+        ("year", "message"),
+        [
+            ("twenty", "invalid year 'twenty'"),
+            ("20222", "invalid year 20222: a year has four digits"),
+            ("2023:2021", "2023 comes after 2021; write 2021:2023"),
+            (":", "name a year on either side"),
+        ],
+    )
+    def test_bad_year(self, capsys, year, message):
         """
-        A malformed --year is a usage error from argparse.
+        A malformed, impossible or reversed --year is a usage error from
+        argparse, not an empty list.
         """
         with pytest.raises(SystemExit) as exc_info:
-            main(["list", "papers", "--year", "twenty"])
+            main(["list", "papers", "--year", year])
         assert 2 == exc_info.value.code
-        assert "invalid year" in capsys.readouterr().err
+        assert message in capsys.readouterr().err
+
+    def test_repeated_filters_combine(self, capsys, tax):
+        """
+        A filter given twice keeps the records that meet either value;
+        different filters all apply: what find_attacks gives.
+        """
+        code, out, _ = run(
+            capsys,
+            "list",
+            "attacks",
+            "--stage",
+            "design",
+            "--stage",
+            "deployment",
+            "--threat-type",
+            "backdoor",
+            "--format",
+            "json",
+        )
+        assert 0 == code
+        expected = tax.find_attacks(
+            stage=["design", "deployment"], threat_type="backdoor"
+        )
+        assert "subnet-replacement-attack" in {a.id for a in expected}
+        assert [a.id for a in expected] == [r["id"] for r in json.loads(out)]
+
+    @pytest.mark.parametrize(
+        ("argv", "flags"),
+        [
+            (
+                ["attacks", "--stage", "design", "--category", "compression"],
+                "--stage design --category compression",
+            ),
+            (
+                [
+                    "papers",
+                    "--threat-type",
+                    "Weight-Poisoning",
+                    "--no-code",
+                    "--year",
+                    "2023:",
+                ],
+                "--threat-type 'weight poisoning' --year 2023: --no-code",
+            ),
+        ],
+    )
+    def test_nothing_matches(self, capsys, argv, flags):
+        """
+        No record matching says so on stderr, naming the filters as the
+        taxonomy writes them, with exit 0 and nothing on stdout.
+        """
+        code, out, err = run(capsys, "list", *argv)
+        assert (0, "") == (code, out)
+        assert f"dnn-supply-chain: no {argv[0]} match {flags}\n" == err
+
+    def test_nothing_matches_json(self, capsys):
+        """
+        In JSON, no match is an empty list (and the note on stderr).
+        """
+        code, out, err = run(
+            capsys, "list", "attacks", "--year", "1999", "--format", "json"
+        )
+        assert (0, []) == (code, json.loads(out))
+        assert "no attacks match --year 1999" in err
+
+    @pytest.mark.parametrize(
+        "argv",
+        [
+            ["--stage", "Deployment"],
+            ["--stage", "DEPLOYMENT", "--threat-type", "Backdoor"],
+            ["--stage", "Deployment", "--modality", "VISION"],
+        ],
+    )
+    def test_any_case(self, capsys, argv):
+        """
+        Stage ids and vocabulary terms are matched in any letter case.
+        """
+        code, out, err = run(capsys, "list", "attacks", *argv)
+        assert (0, "") == (code, err)
+        assert out.startswith("subnet-replacement-attack  deployment  ")
+
+    @pytest.mark.parametrize("option", ["--stage", "--threat-type", "--venue"])
+    def test_empty_value(self, capsys, option):
+        """
+        An empty filter value is a usage error, not a filter that is off.
+        """
+        with pytest.raises(SystemExit) as exc_info:
+            main(["list", "attacks", option, ""])
+        assert 2 == exc_info.value.code
+        assert "an empty value names no" in capsys.readouterr().err
+
+    def test_stage_column(self, capsys, tax):
+        """
+        Attacks, defenses and categories are listed with their stage.
+        """
+        for kind, records in (
+            ("attacks", tax.attacks),
+            ("defenses", tax.defenses),
+            ("categories", tax.categories),
+        ):
+            code, out, _ = run(capsys, "list", kind)
+            assert 0 == code
+            assert [(r.id, r.stage) for r in records] == [
+                tuple(line.split()[:2]) for line in out.splitlines()
+            ]
+
+    def test_has_code_shows_the_code(self, capsys, tax):
+        """
+        With --has-code, each line ends with the code repository.
+        """
+        code, out, _ = run(capsys, "list", "papers", "--has-code")
+        assert 0 == code
+        papers = tax.find_papers(has_code=True)
+        assert [p.code for p in papers] == [
+            line.split()[-1] for line in out.splitlines()
+        ]
+        code, out, _ = run(capsys, "list", "defenses", "--has-code")
+        assert "https://github.com/GiantSeaweed/DECREE" in out
 
 
 class TestShow:
@@ -201,6 +356,81 @@ class TestShow:
         assert (2, "") == (code, out)
         assert "did you mean 'kurita2020weight'?" in err
         assert "Traceback" not in err
+
+
+class TestShowLookup:
+    """
+    show looks a record up as users type it, and prints only sections
+    with something in them, aligned.
+    """
+
+    @pytest.mark.parametrize(
+        ("ref", "header"),
+        [
+            ("BadEncoder", "BadEncoder\nattack badencoder\n"),
+            ("RIPPLE", "RIPPLe weight poisoning\nattack ripple\n"),
+            ("Deployment", "Deployment\nstage deployment\n"),
+            ("model design", "Model design\nstage design\n"),
+        ],
+    )
+    def test_any_case_or_name(self, capsys, ref, header):
+        """
+        An id in any case, or a record's name, shows the record under its
+        own id.
+        """
+        code, out, err = run(capsys, "show", ref)
+        assert (0, "") == (code, err)
+        assert out.startswith(header)
+
+    @pytest.mark.parametrize(
+        ("ref", "first"),
+        [
+            ("aml.t0018", "AML.T0018 Manipulate AI Model"),
+            ("ml06", "ML06 AI Supply Chain Attacks"),
+            ("llm03:2025", "LLM03:2025 "),
+        ],
+    )
+    def test_crosswalk_ids_any_case(self, capsys, ref, first):
+        """
+        Crosswalk ids in any case still show the crosswalk entry.
+        """
+        code, out, _ = run(capsys, "show", ref)
+        assert 0 == code
+        assert out.startswith(first)
+
+    def test_no_empty_sections(self, capsys):
+        """
+        The first stage has no previous stages: no such heading.
+        """
+        code, out, _ = run(capsys, "show", "design")
+        assert 0 == code
+        assert "previous stages" not in out
+        assert "(0)" not in out
+        code, out, _ = run(capsys, "show", "usage")
+        assert "next stages" not in out
+        assert "categories" not in out
+
+    def test_aligned(self, capsys):
+        """
+        The names of a section's records start in one column.
+        """
+        code, out, _ = run(capsys, "show", "deployment")
+        assert 0 == code
+        assert (
+            "defenses (3):\n"
+            "  mt-dlcomp  MT-DLComp\n"
+            "  nnsmith    NNSmith\n"
+            "  hirgen     HirGen\n"
+        ) in out
+
+    def test_crosswalk_entry_without_mappings(self, capsys):
+        """
+        A crosswalk entry nothing maps to says so, with no empty sections.
+        """
+        code, out, _ = run(capsys, "show", "AML.T0000")
+        assert 0 == code
+        assert "no attack or defense of the taxonomy is mapped to" in out
+        assert "(0)" not in out
 
 
 def section(out, title):
@@ -539,15 +769,84 @@ class TestSearch:
 
     def test_no_match(self, capsys):
         """
-        No hit says so.
+        No hit says so on standard error, exit 0.
         """
-        assert (0, "no match\n", "") == run(capsys, "search", "xylophone")
+        assert (
+            0,
+            "",
+            "dnn-supply-chain: no records match 'xylophone'\n",
+        ) == run(capsys, "search", "xylophone")
+        assert (
+            "no attacks or papers match"
+            in run(
+                capsys,
+                "search",
+                "xylophone",
+                "--kind",
+                "attack",
+                "--kind",
+                "paper",
+            )[2]
+        )
+
+    def test_no_words(self, capsys):
+        """
+        Blank words are a usage error, not a search for nothing.
+        """
+        code, _, err = run(capsys, "search", " ")
+        assert 2 == code
+        assert "search names no words" in err
 
     def test_bad_limit(self, capsys):
         """
         A limit below one is a usage error.
         """
         assert 2 == run(capsys, "search", "x", "--limit", "0")[0]
+
+
+class TestVocabulary:
+    """
+    vocabulary lists the terms --threat-type and --modality take.
+    """
+
+    def test_text(self, capsys, tax):
+        """
+        Every term, with how many attacks and defenses use it.
+        """
+        code, out, err = run(capsys, "vocabulary")
+        assert (0, "") == (code, err)
+        rows = {
+            tuple(line.rsplit(None, 2))
+            for line in out.splitlines()
+            if line and not line.startswith(("threat type", "modality"))
+        }
+        expected = {
+            (
+                term,
+                str(len(tax.find_attacks(**{axis: term}))),
+                str(len(tax.find_defenses(**{axis: term}))),
+            )
+            for axis, terms in (
+                ("threat_type", tax.vocabulary.threat_types),
+                ("modality", tax.vocabulary.modalities),
+            )
+            for term in terms
+        }
+        assert expected == rows
+
+    def test_json(self, capsys, tax):
+        """
+        --format json gives the same, as data.
+        """
+        code, out, _ = run(capsys, "vocabulary", "--format", "json")
+        assert 0 == code
+        data = json.loads(out)
+        assert list(tax.vocabulary.modalities) == [
+            m["term"] for m in data["modalities"]
+        ]
+        assert {"term": "backdoor", "attacks": 25, "defenses": 8} == data[
+            "threat_types"
+        ][0]
 
 
 class TestProcess:
@@ -627,7 +926,8 @@ class TestCommandTable:
 
     def test_help_lists_commands_in_order(self, capsys):
         """
-        --help lists the commands in the order they always had.
+        --help lists the commands in the order users need them, and
+        examples.
         """
         with pytest.raises(SystemExit) as exc_info:
             main(["--help"])
@@ -639,18 +939,21 @@ class TestCommandTable:
             # A command's line; its help, when wrapped, is indented more.
             if re.match(r"    \S", line)
         ]
+        # What users do first, then the maintainers' commands.
         assert [
-            "extensions",
-            "validate",
-            "export",
             "tree",
             "list",
             "show",
             "search",
+            "vocabulary",
             "check",
             "init",
+            "export",
             "crosswalk",
+            "extensions",
+            "validate",
         ] == listed
+        assert "examples:\n  dnn-supply-chain tree" in out
 
     def test_every_command_has_a_handler(self):
         """
@@ -678,6 +981,94 @@ class TestCommandTable:
         assert dsc.FORMATS == _choices("export", "--format")
         assert FAIL_POLICIES == _choices("check", "--fail-on")
         assert dsc.KINDS == _choices("search", "--kind")
+
+
+class TestParser:
+    """
+    What every command's parser does: repeated options, global options
+    after the command, mistyped commands.
+    """
+
+    @pytest.mark.parametrize(
+        "argv",
+        [
+            ["list", "attacks", "--format", "json", "--format", "text"],
+            ["search", "x", "--limit", "2", "--limit", "3"],
+            ["list", "papers", "--year", "2020", "--year", "2021"],
+            ["list", "attacks", "--basis", "claimed", "--basis", "evaluated"],
+            ["init", "-o", "a.toml", "--output", "b.toml"],
+        ],
+    )
+    def test_repeated_single_value_option(self, capsys, argv):
+        """
+        An option that takes one value, given twice, is a usage error: the
+        last value no longer wins silently.
+        """
+        with pytest.raises(SystemExit) as exc_info:
+            main(argv)
+        assert 2 == exc_info.value.code
+        assert "given more than once" in capsys.readouterr().err
+
+    @pytest.mark.parametrize(
+        "argv",
+        [
+            ["tree", "--no-extensions", "--stage", "usage"],
+            ["--no-extensions", "tree", "--stage", "usage"],
+            ["tree", "--stage", "usage", "--strict"],
+        ],
+    )
+    def test_global_options_after_the_command(self, capsys, argv):
+        """
+        --no-extensions and --strict work before and after the command.
+        """
+        code, out, err = run(capsys, *argv)
+        assert (0, "") == (code, err)
+        assert out.startswith("Usage [usage]")
+
+    def test_global_option_after_the_command_is_seen(self, monkeypatch):
+        """
+        --no-extensions after the command reaches the loader.
+        """
+        from dnn_supply_chain import _loading
+
+        seen = {}
+        real = _loading.load
+
+        def load(**kwargs):
+            seen.update(kwargs)
+            return real(**kwargs)
+
+        monkeypatch.setattr(_loading, "load", load)
+        main(["list", "stages", "--no-extensions", "--strict"])
+        assert {"extensions": False, "strict": True} == seen
+
+    def test_version_after_the_command(self, capsys):
+        """
+        --version after a command prints the version.
+        """
+        code, out, _ = run(capsys, "tree", "--version")
+        assert 0 == code
+        assert out.startswith("dnn-supply-chain ")
+
+    @pytest.mark.parametrize(
+        ("argv", "message"),
+        [
+            (
+                ["lst", "attacks"],
+                "unknown command 'lst'; did you mean 'list'?",
+            ),
+            (["--strict", "shwo", "x"], "did you mean 'show'?"),
+            (["xyzzy"], "unknown command 'xyzzy'; choose from tree, list"),
+        ],
+    )
+    def test_mistyped_command(self, capsys, argv, message):
+        """
+        A mistyped command gets the closest commands, and exit status 2.
+        """
+        code, out, err = run(capsys, *argv)
+        assert (2, "") == (code, out)
+        assert message in err
+        assert err.startswith("usage: dnn-supply-chain")
 
 
 class TestErrors:

@@ -691,8 +691,9 @@ class TestCommands:
             "broken  broken-ext 1.0  [no_such_module_xyz:fragment]  skipped"
             in out
         )
+        # One prefix, the message not naming the program again.
         assert (
-            "warning: dnn-supply-chain skipped the broken extension 'broken'"
+            "dnn-supply-chain: warning: skipped the broken extension 'broken'"
             in err
         )
         code, _, err = run(capsys, "--strict", "tree")

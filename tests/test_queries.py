@@ -478,3 +478,176 @@ class TestSearch:
         A stage is found by its Chinese name.
         """
         assert tax.stage("deployment") is tax.search("部署阶段")[0].record
+
+
+class TestSeveralValues:
+    """
+    A filter given several values keeps the records that meet any of them;
+    different filters still all apply.
+    """
+
+    def test_union_within_a_criterion(self, tax):
+        """
+        Two stages give the attacks of either, in survey order.
+        """
+        both = tax.find_attacks(stage=["design", "deployment"])
+        expected = [
+            a for a in tax.attacks if a.stage in ("design", "deployment")
+        ]
+        assert expected == list(both)
+        assert len(tax.find_attacks(stage="design")) < len(both)
+
+    def test_intersection_across_criteria(self, tax):
+        """
+        --stage design --category compression: no design attack is in the
+        compression category.
+        """
+        assert () == tax.find_attacks(stage="design", category="compression")
+
+    @pytest.mark.parametrize(
+        ("axis", "values"),
+        [
+            ("threat_type", ("backdoor", "model stealing")),
+            ("modality", ("vision", "code")),
+            ("venue", ("CCS", "NeurIPS")),
+            ("author", ("Zhang", "Carlini")),
+        ],
+    )
+    def test_every_axis(self, tax, axis, values):
+        """
+        Each axis that takes several values gives the union of what each
+        value gives.
+        """
+        one, two = (
+            {p.id for p in tax.find_papers(**{axis: v})} for v in values
+        )
+        both = {p.id for p in tax.find_papers(**{axis: list(values)})}
+        assert one | two == both
+
+    def test_generic_find_takes_several(self, tax):
+        """
+        find() passes several values on.
+        """
+        assert tax.find_attacks(stage=("usage", "design")) == tax.find(
+            "attack", stage=("usage", "design")
+        )
+
+    @pytest.mark.parametrize("value", [3, [1], ["design", None]])
+    def test_wrong_type(self, tax, value):
+        """
+        A value that is neither a string nor an iterable of strings is a
+        TypeError that says what to pass.
+        """
+        with pytest.raises(TypeError, match="must be a stage or a list"):
+            tax.find_attacks(stage=value)
+
+    def test_no_value(self, tax):
+        """
+        An empty list names nothing: a ValueError, not an empty result.
+        """
+        with pytest.raises(ValueError, match="pass None for any"):
+            tax.find_attacks(stage=[])
+
+    def test_reversed_year_range(self, tax):
+        """
+        A range whose first year is after its last is a ValueError.
+        """
+        with pytest.raises(ValueError, match="is reversed"):
+            tax.find_papers(year=(2023, 2021))
+
+
+class TestResolve:
+    """
+    Taxonomy.resolve and canonical_term: what users type, to records and
+    terms.
+    """
+
+    @pytest.mark.parametrize(
+        ("ref", "kind", "expected"),
+        [
+            ("ripple", None, "ripple"),
+            ("RIPPLE", None, "ripple"),
+            ("BadEncoder", None, "badencoder"),
+            ("badencoder", "attack", "badencoder"),
+            ("Deployment", "stage", "deployment"),
+            ("  model   DESIGN ", "stage", "design"),
+        ],
+    )
+    def test_resolves(self, tax, ref, kind, expected):
+        """
+        An id in any case, or a name, gives the record.
+        """
+        assert expected == tax.resolve(ref, kind=kind).id
+
+    def test_wrong_kind(self, tax):
+        """
+        An id of another kind says which kind it is.
+        """
+        with pytest.raises(dsc.UnknownIdError, match="'design' is a stage"):
+            tax.resolve("design", kind="attack")
+
+    def test_unknown(self, tax):
+        """
+        An unknown reference suggests the closest ids.
+        """
+        with pytest.raises(dsc.UnknownIdError) as exc_info:
+            tax.resolve("ripplee")
+        assert ("ripple",) == exc_info.value.suggestions[:1]
+
+    def test_ambiguous_name(self):
+        """
+        A name two records share is an error listing both ids.
+        """
+        # Unchecked: a paper no record cites is fine for a lookup.
+        tax = dsc.Taxonomy._checked(
+            stages=(),
+            papers=(
+                dsc.Paper(id="one", title="Same title"),
+                dsc.Paper(id="two", title="Same title"),
+            ),
+        )
+        with pytest.raises(dsc.UnknownIdError) as exc_info:
+            tax.resolve("same title")
+        assert ("one", "two") == exc_info.value.suggestions
+        assert "it names 2 records" in str(exc_info.value)
+
+    def test_unknown_kind(self, tax):
+        """
+        A kind that is not one of KINDS is a ValueError.
+        """
+        with pytest.raises(ValueError, match="kind must be one of"):
+            tax.resolve("ripple", kind="attacks")
+
+    def test_filters_resolve(self, tax):
+        """
+        find_* looks its stage, category and terms up the same way.
+        """
+        assert tax.find_attacks(
+            stage="secondary-development", threat_type="backdoor"
+        ) == tax.find_attacks(
+            stage="Secondary Development", threat_type="Backdoor"
+        )
+
+    @pytest.mark.parametrize(
+        ("term", "axis", "expected"),
+        [
+            ("Backdoor", "threat_type", "backdoor"),
+            ("weight-poisoning", "threat_type", "weight poisoning"),
+            ("nlp", "modality", "NLP"),
+            ("Time_Series", "modality", "time series"),
+        ],
+    )
+    def test_canonical_term(self, tax, term, axis, expected):
+        """
+        A term in any case, with - or _ for a space, is the vocabulary's.
+        """
+        assert expected == tax.canonical_term(term, axis)
+
+    def test_unknown_term(self, tax):
+        """
+        An unknown term suggests the closest.
+        """
+        with pytest.raises(
+            dsc.UnknownIdError, match="did you mean 'backdoor'"
+        ):
+            tax.canonical_term("backdor", "threat_type")

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 import dnn_supply_chain as dsc
 
 from dnn_supply_chain.cli import main
+from dnn_supply_chain.threat_model import _files
 
 
 SCHEMA = json.loads(
@@ -2007,6 +2008,74 @@ class TestInitCommand:
     """
     dnn-supply-chain init.
     """
+
+    @pytest.mark.parametrize(
+        ("argv", "message"),
+        [
+            (["-o", "out.yaml"], "name the file .toml or .json"),
+            (["-o", "threat-model"], "name the file .toml or .json"),
+            (["--format", "toml", "-o", "out.yaml"], "name the file .toml"),
+            (
+                ["--format", "toml", "-o", "out.json"],
+                "--format toml does not match the name out.json",
+            ),
+            (
+                ["--format", "json", "-o", "out.TOML"],
+                "--format json does not match",
+            ),
+        ],
+    )
+    def test_file_name_it_cannot_write(
+        self, capsys, tmp_path, monkeypatch, argv, message
+    ):
+        """
+        A name that check could not read back, or that says the other
+        format, is a usage error, and nothing is written.
+        """
+        monkeypatch.chdir(tmp_path)
+        code, out, err = run(capsys, "init", "--stage", "usage", *argv)
+        assert (2, "") == (code, out)
+        assert message in err
+        assert [] == list(tmp_path.iterdir())
+
+    def test_json_names_its_schema(self, capsys, tmp_path):
+        """
+        The JSON starter names the shipped schema by its $id, follows it,
+        and reads back (the reader ignores $schema).
+        """
+        path = tmp_path / "tm.json"
+        code, _, _ = run(capsys, "init", "--stage", "usage", "-o", str(path))
+        assert 0 == code
+        data = json.loads(path.read_text(encoding="utf-8"))
+        assert SCHEMA["$id"] == data["$schema"] == _files.SCHEMA_ID
+        assert "$schema" == next(iter(data))
+        jsonschema.validate(data, SCHEMA)
+        tm = dsc.read_threat_model(path)
+        assert path.read_text(encoding="utf-8") == dsc.dump_threat_model(
+            tm, "json"
+        )
+
+    def test_stage_and_modality_any_case(self, capsys):
+        """
+        init takes stages and modalities as users type them, and writes
+        the taxonomy's own ids and terms.
+        """
+        code, out, _ = run(
+            capsys,
+            "init",
+            "--stage",
+            "Deployment",
+            "--modality",
+            "Vision",
+            "--format",
+            "json",
+        )
+        assert 0 == code
+        scope = json.loads(out)["scope"]
+        assert (["deployment"], ["vision"]) == (
+            scope["stages"],
+            scope["modalities"],
+        )
 
     def test_starter_checks(self, capsys, tmp_path):
         """

@@ -283,6 +283,7 @@ class Index:
         self._ids_of: dict[str, tuple[str, ...]] = {}
         self._gram_index: dict[str, dict[str, list[str]]] = {}
         self._name_index: dict[str, dict[str, list[str]]] = {}
+        self._folded_index: dict[str, dict[str, list[str]]] = {}
         self._tax = tax
 
     @functools.cached_property
@@ -412,15 +413,18 @@ class Index:
         self,
         kind: str,
         *,
-        terms: Mapping[str, str],
+        terms: Mapping[str, Sequence[str]],
         years: tuple[int | None, int | None] | None,
-        venue: str | None,
+        venues: Sequence[str] | None,
         has_code: bool | None,
-        author: str | None,
+        authors: Sequence[str] | None,
     ) -> list[int] | None:
         """
         The positions, in order, of the records of *kind* that meet every
-        criterion given; None when no criterion is given.
+        criterion given; None when no criterion is given.  The values of
+        one axis of *terms*, the *venues* and the *authors* are
+        alternatives: a record meets the criterion when it meets any of
+        them.
         """
         filters = self.filters
         selected: set[int] | None = None
@@ -433,8 +437,9 @@ class Index:
                 else selected & set(positions)
             )
 
-        for axis, value in terms.items():
-            narrow(filters.postings[kind][axis].get(value, ()))
+        for axis, values in terms.items():
+            postings = filters.postings[kind][axis]
+            narrow(pos for value in values for pos in postings.get(value, ()))
         if years is not None:
             first, last = years
             narrow(
@@ -446,9 +451,10 @@ class Index:
                     for y in found
                 )
             )
-        if venue is not None:
+        if venues is not None:
             pattern = re.compile(
-                rf"(?<!\w){re.escape(venue)}(?!\w)", re.IGNORECASE
+                "|".join(rf"(?<!\w){re.escape(v)}(?!\w)" for v in venues),
+                re.IGNORECASE,
             )
             narrow(
                 pos
@@ -461,12 +467,12 @@ class Index:
                 for pos, code in enumerate(filters.has_code[kind])
                 if code is has_code
             )
-        if author is not None:
-            needle = author.casefold()
+        if authors is not None:
+            needles = [a.casefold() for a in authors]
             narrow(
                 pos
-                for pos, authors in enumerate(filters.authors[kind])
-                if any(needle in a for a in authors)
+                for pos, found in enumerate(filters.authors[kind])
+                if any(n in a for a in found for n in needles)
             )
         return None if selected is None else sorted(selected)
 
@@ -609,6 +615,19 @@ class Index:
         case-insensitively with white space folded.
         """
         return list(self._names(kind).get(_fold(name), ()))
+
+    def ids_folded(self, ref: str, kind: str) -> list[str]:
+        """
+        The ids of the records of *kind* that are *ref* in another letter
+        case.
+        """
+        found = self._folded_index.get(kind)
+        if found is None:
+            index: dict[str, list[str]] = defaultdict(list)
+            for rec_id in self.ids_of(kind):
+                index[rec_id.casefold()].append(rec_id)
+            found = self._folded_index[kind] = dict(index)
+        return list(found.get(ref.casefold(), ()))
 
     def _trigrams(self, kind: str) -> dict[str, list[str]]:
         found = self._gram_index.get(kind)

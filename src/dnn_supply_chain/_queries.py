@@ -5,7 +5,7 @@ The queries of a taxonomy: filters on every axis and ranked text search.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Final, Literal, cast, overload
 
 from ._index import Index, SearchHit, year_range
@@ -24,11 +24,15 @@ from ._text import suggest
 from .exceptions import UnknownIdError
 
 
-__all__ = ["Queries", "YearRange"]
+__all__ = ["Queries", "Terms", "YearRange"]
 
 #: A year, or an inclusive ``(first, last)`` range where either end may
 #: be ``None``.
 YearRange = int | tuple[int | None, int | None]
+
+#: The value of a filter of :meth:`Queries.find_attacks` that takes
+#: several: one, or any number, any of which a record may meet.
+Terms = str | Iterable[str]
 
 _TERM_AXES: Final = (
     ("stage", "stage"),
@@ -56,22 +60,33 @@ class Queries:
 
         def category(self, id: str) -> Category: ...  # noqa: A002
 
+        def resolve(self, ref: str, *, kind: str | None = None) -> Record: ...
+
     # -- filters ----------------------------------------------------------
 
     def find_attacks(
         self,
         *,
-        stage: str | None = None,
-        category: str | None = None,
-        threat_type: str | None = None,
-        modality: str | None = None,
+        stage: Terms | None = None,
+        category: Terms | None = None,
+        threat_type: Terms | None = None,
+        modality: Terms | None = None,
         year: YearRange | None = None,
-        venue: str | None = None,
+        venue: Terms | None = None,
         has_code: bool | None = None,
-        author: str | None = None,
+        author: Terms | None = None,
     ) -> tuple[Attack, ...]:
         """
         Return the attacks that meet every given criterion, in survey order.
+
+        *stage*, *category*, *threat_type*, *modality*, *venue* and
+        *author* each take one value or several (a list or a tuple): an
+        attack meets the criterion when it meets any of its values
+        (``stage=["design", "deployment"]``), and it is returned when it
+        meets every criterion given.  Stages and categories are looked up
+        as :meth:`~dnn_supply_chain.Taxonomy.resolve` does, by id in any
+        letter case or by name; vocabulary terms as :meth:`canonical_term`
+        does, in any letter case.
 
         Args:
             stage: A stage id.
@@ -88,6 +103,14 @@ class Queries:
 
         Raises:
             UnknownIdError: A stage, category or vocabulary term is unknown.
+            TypeError: A criterion is neither a string nor an iterable of
+                strings (or, for *year*, neither a year nor a range).
+            ValueError: A criterion has no value (``[]``), or *year* is a
+                range whose first year is after its last.
+
+        .. versionchanged:: 0.2.0
+           Several values for a criterion; ids, names and terms in any
+           letter case.
         """
         return cast(
             "tuple[Attack, ...]",
@@ -107,13 +130,13 @@ class Queries:
     def find_defenses(
         self,
         *,
-        stage: str | None = None,
-        threat_type: str | None = None,
-        modality: str | None = None,
+        stage: Terms | None = None,
+        threat_type: Terms | None = None,
+        modality: Terms | None = None,
         year: YearRange | None = None,
-        venue: str | None = None,
+        venue: Terms | None = None,
         has_code: bool | None = None,
-        author: str | None = None,
+        author: Terms | None = None,
     ) -> tuple[Defense, ...]:
         """
         Return the defenses that meet every given criterion, in survey
@@ -139,15 +162,17 @@ class Queries:
     def find_papers(
         self,
         *,
-        stage: str | None = None,
-        category: str | None = None,
-        role: Literal["attack", "defense"] | None = None,
-        threat_type: str | None = None,
-        modality: str | None = None,
+        stage: Terms | None = None,
+        category: Terms | None = None,
+        role: Literal["attack", "defense"]
+        | Iterable[Literal["attack", "defense"]]
+        | None = None,
+        threat_type: Terms | None = None,
+        modality: Terms | None = None,
         year: YearRange | None = None,
-        venue: str | None = None,
+        venue: Terms | None = None,
         has_code: bool | None = None,
-        author: str | None = None,
+        author: Terms | None = None,
     ) -> tuple[Paper, ...]:
         """
         Return the papers that meet every given criterion, in survey order.
@@ -208,59 +233,93 @@ class Queries:
         if kind not in methods:
             msg = f"kind must be 'attack', 'defense' or 'paper', not {kind!r}"
             raise ValueError(msg)
-        try:
-            return methods[kind](**criteria)
-        except TypeError:
-            msg = f"criteria {sorted(criteria)} do not all apply to {kind}s"
-            raise ValueError(msg) from None
+        extra = sorted(set(criteria) - _CRITERIA[kind])
+        if extra:
+            msg = (
+                f"criteria {sorted(criteria)} do not all apply to {kind}s: "
+                f"not {', '.join(extra)}"
+            )
+            raise ValueError(msg)
+        return methods[kind](**criteria)
+
+    def canonical_term(
+        self, term: str, axis: Literal["threat_type", "modality"]
+    ) -> str:
+        """
+        Return the term of the vocabulary that *term* is, as a user types
+        it: in any letter case, with ``-`` or ``_`` for a space
+        (``"Backdoor"`` gives ``"backdoor"``, ``"time-series"`` gives
+        ``"time series"``, ``"nlp"`` gives ``"NLP"``).
+
+        Args:
+            term: The term as typed.
+            axis: ``"threat_type"`` or ``"modality"``: which list of
+                :attr:`~dnn_supply_chain.Taxonomy.vocabulary` to look in.
+
+        Raises:
+            UnknownIdError: *term* is none of the vocabulary's terms (with
+                the closest ones).
+
+        .. versionadded:: 0.2.0
+        """
+        if axis == "threat_type":
+            pool, known = self.vocabulary.threat_types, "threat type"
+        elif axis == "modality":
+            pool, known = self.vocabulary.modalities, "modality"
+        else:
+            msg = f"axis must be 'threat_type' or 'modality', not {axis!r}"
+            raise ValueError(msg)
+        return _canonical(term, pool, known)
 
     def _find(self, kind: str, **criteria: object) -> tuple[Record, ...]:
         items: tuple[Record, ...] = getattr(self, COLLECTION_OF[kind])
+        terms: dict[str, tuple[str, ...]] = {}
         for axis, known in _TERM_AXES:
             value = criteria.get(axis)
             if value is not None:
-                self._check_term(axis, known, value)
+                terms[axis] = tuple(
+                    self._term(axis, known, v)
+                    for v in _values(axis, value, known)
+                )
+        venues = _optional_values("venue", criteria.get("venue"), "venue word")
+        authors = _optional_values(
+            "author", criteria.get("author"), "part of a name"
+        )
         year = criteria.get("year")
+        years = None if year is None else year_range(year)
+        first, last = (None, None) if years is None else years
+        if first is not None and last is not None and first > last:
+            msg = (
+                f"year range {year!r} is reversed: its first year comes "
+                "after its last"
+            )
+            raise ValueError(msg)
         selected = self._index.select(
             kind,
-            terms={
-                axis: cast("str", criteria[axis])
-                for axis, _ in _TERM_AXES
-                if criteria.get(axis) is not None
-            },
-            years=None if year is None else year_range(year),
-            venue=None
-            if criteria.get("venue") is None
-            else str(criteria["venue"]),
+            terms=terms,
+            years=years,
+            venues=venues,
             has_code=None
             if criteria.get("has_code") is None
             else bool(criteria["has_code"]),
-            author=None
-            if criteria.get("author") is None
-            else str(criteria["author"]),
+            authors=authors,
         )
         if selected is None:
             return items
         return tuple(items[pos] for pos in selected)
 
-    def _check_term(self, axis: str, known: str, value: object) -> None:
+    def _term(self, axis: str, known: str, value: str) -> str:
+        """
+        The canonical form of *value* on *axis*: the id of the stage or
+        category it names, or the vocabulary term (or role) it is.
+        """
         if axis in ("stage", "category"):
-            if axis == "stage":
-                self.stage(cast("str", value))
-            else:
-                self.category(cast("str", value))
-            return
-        pool: tuple[str, ...]
+            return self.resolve(value, kind=axis).id
         if axis == "threat_type":
-            pool = self.vocabulary.threat_types
-        elif axis == "modality":
-            pool = self.vocabulary.modalities
-        else:
-            pool = ("attack", "defense")
-        if value not in pool:
-            raise UnknownIdError(
-                str(value), kind=known, suggestions=suggest(str(value), pool)
-            )
+            return _canonical(value, self.vocabulary.threat_types, known)
+        if axis == "modality":
+            return _canonical(value, self.vocabulary.modalities, known)
+        return _canonical(value, ("attack", "defense"), known)
 
     # -- search -----------------------------------------------------------
 
@@ -293,3 +352,89 @@ class Queries:
             msg = f"unknown kinds {sorted(unknown)}; choose from {', '.join(KINDS)}"
             raise ValueError(msg)
         return self._index.hits(text, wanted, limit)
+
+
+#: The criteria each kind of :meth:`Queries.find` takes.
+_CRITERIA: Final = {
+    "attack": frozenset(
+        {
+            "stage",
+            "category",
+            "threat_type",
+            "modality",
+            "year",
+            "venue",
+            "has_code",
+            "author",
+        }
+    ),
+    "defense": frozenset(
+        {
+            "stage",
+            "threat_type",
+            "modality",
+            "year",
+            "venue",
+            "has_code",
+            "author",
+        }
+    ),
+    "paper": frozenset(
+        {
+            "stage",
+            "category",
+            "role",
+            "threat_type",
+            "modality",
+            "year",
+            "venue",
+            "has_code",
+            "author",
+        }
+    ),
+}
+
+
+def _fold_term(term: str) -> str:
+    return " ".join(
+        term.replace("-", " ").replace("_", " ").casefold().split()
+    )
+
+
+def _canonical(term: str, pool: Sequence[str], known: str) -> str:
+    """
+    The term of *pool* that *term* is, in any letter case and with ``-``
+    or ``_`` for a space: the rule of :meth:`Queries.canonical_term`.
+    """
+    if term in pool:
+        return term
+    folded = _fold_term(term)
+    found = [t for t in pool if _fold_term(t) == folded]
+    if len(found) == 1:
+        return found[0]
+    raise UnknownIdError(
+        term, kind=known, suggestions=found or suggest(term, pool)
+    )
+
+
+def _values(name: str, value: object, what: str) -> tuple[str, ...]:
+    """
+    The values of the criterion *name*: one string, or an iterable of
+    strings, never empty.
+    """
+    if isinstance(value, str):
+        return (value,)
+    values = tuple(value) if isinstance(value, Iterable) else None
+    if values is None or not all(isinstance(v, str) for v in values):
+        msg = f"{name} must be a {what} or a list of them, not {value!r}"
+        raise TypeError(msg)
+    if not values:
+        msg = f"{name}={value!r} names no {what}; pass None for any"
+        raise ValueError(msg)
+    return values
+
+
+def _optional_values(
+    name: str, value: object, what: str
+) -> tuple[str, ...] | None:
+    return None if value is None else _values(name, value, what)

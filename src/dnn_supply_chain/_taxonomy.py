@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 import warnings
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -305,6 +305,57 @@ class Taxonomy(Queries):
             if successor is None:
                 raise self._unknown(id, "record") from None
             return self._index.by_id[successor]
+
+    def resolve(self, ref: str, *, kind: str | None = None) -> Record:
+        """
+        Return the record *ref* names, as a user types it.
+
+        The rule, in order: *ref* is an id (a deprecated one is followed,
+        as :meth:`get` does); an id in another letter case (``"RIPPLE"``);
+        the name of one record, a paper's title, compared
+        case-insensitively with white space folded (``"badencoder"`` for
+        ``"BadEncoder"``).  The command line looks up what users type
+        through it, and so do the filters of :meth:`find_attacks`,
+        :meth:`find_defenses` and :meth:`find_papers`.
+
+        Args:
+            ref: An id or a name.
+            kind: Only records of this kind (one of :data:`KINDS`); any
+                kind when ``None``.
+
+        Raises:
+            UnknownIdError: *ref* names no record of *kind* (the message
+                names the closest ids), names a record of another kind,
+                or is the name, or the id in another case, of several
+                records (the message lists their ids).
+
+        .. versionadded:: 0.2.0
+        """
+        if kind is not None and kind not in KINDS:
+            msg = f"kind must be one of {', '.join(KINDS)}, not {kind!r}"
+            raise ValueError(msg)
+        if not isinstance(ref, str):
+            return self.get(ref)
+        pool = "record" if kind is None else kind
+        if ref in self._index.by_id or ref in self._index.deprecated:
+            # stage(), category(), attack(), defense(), paper(): the
+            # message names the kind of a record of another kind.
+            typed: Callable[[str], Record] = getattr(self, kind or "get")
+            return typed(ref)
+        for found in (
+            self._index.ids_folded(ref, pool),
+            self._index.ids_named(ref, pool),
+        ):
+            if len(found) == 1:
+                return self._index.by_id[found[0]]
+            if found:
+                raise UnknownIdError(
+                    ref,
+                    kind=pool,
+                    detail=f"it names {len(found)} {pool}s; give one's id",
+                    suggestions=found,
+                )
+        raise self._unknown(ref, pool)
 
     def successor_of(self, id: str) -> tuple[str, ...]:  # noqa: A002
         """

@@ -1,5 +1,6 @@
 """
-``list``, ``show`` and ``search``: find records and look at one.
+``list``, ``show``, ``search`` and ``vocabulary``: find records, look at
+one, and the terms the filters take.
 """
 
 from __future__ import annotations
@@ -7,9 +8,9 @@ from __future__ import annotations
 import argparse
 import re
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-from ._common import UsageError, add_format_option, one_line
+from ._common import UsageError, add_format_option, nonempty, one_line
 from ._output import (
     dump,
     evidence_entries,
@@ -66,25 +67,69 @@ def _add_basis_option(parser: argparse.ArgumentParser, text: str) -> None:
 
 def register(subparsers: Subparsers) -> None:
     """
-    Add ``list``, ``show`` and ``search`` to *subparsers*.
+    Add ``list``, ``show``, ``search`` and ``vocabulary`` to
+    *subparsers*.
     """
     _register_list(subparsers)
     _register_show(subparsers)
     _register_search(subparsers)
+    _register_vocabulary(subparsers)
 
 
 # -- list -------------------------------------------------------------------
 
 
+#: The years a --year may name: four digits (``20222`` is a typo, and
+#: would match nothing).
+_YEARS = range(1000, 10000)
+
+
 def _year(text: str) -> int | tuple[int | None, int | None]:
     first, sep, last = text.partition(":")
+    usage = "use 2021, 2019:2022, 2020: or :2021"
     try:
         if not sep:
-            return int(first)
-        return (int(first) if first else None, int(last) if last else None)
+            years: tuple[int | None, ...] = (int(first),)
+        else:
+            years = (
+                int(first) if first else None,
+                int(last) if last else None,
+            )
     except ValueError:
-        msg = f"invalid year {text!r}: use 2021, 2019:2022, 2020: or :2021"
+        msg = f"invalid year {text!r}: {usage}"
         raise argparse.ArgumentTypeError(msg) from None
+    if years == (None, None):
+        msg = f"invalid year {text!r}: name a year on either side; {usage}"
+        raise argparse.ArgumentTypeError(msg)
+    for year in years:
+        if year is not None and year not in _YEARS:
+            msg = f"invalid year {year}: a year has four digits"
+            raise argparse.ArgumentTypeError(msg)
+    if len(years) == 1:
+        return cast("int", years[0])
+    start, end = years
+    if start is not None and end is not None and start > end:
+        msg = (
+            f"invalid year range {text!r}: {start} comes after {end}; "
+            f"write {end}:{start}"
+        )
+        raise argparse.ArgumentTypeError(msg)
+    return start, end
+
+
+def _add_filter(
+    parser: argparse.ArgumentParser, flag: str, what: str, text: str
+) -> None:
+    """
+    Add the filter *flag*, which takes one *what* or, repeated, several:
+    a record meets it when it meets any of them.
+    """
+    parser.add_argument(
+        flag,
+        action="append",
+        type=nonempty(what),
+        help=f"{text} (repeatable: any of them)",
+    )
 
 
 def _register_list(subparsers: Subparsers) -> None:
@@ -93,21 +138,23 @@ def _register_list(subparsers: Subparsers) -> None:
         help="list records of one kind, filtered",
         description=(
             "List the records of one kind.  Filters combine: a record is "
-            "listed when it meets all of them."
+            "listed when it meets all of them, and a filter given several "
+            "times when the record meets any of its values.  Ids, names "
+            "and terms may be typed in any letter case."
         ),
     )
     lst.add_argument("kind", choices=tuple(_PLURALS))
-    lst.add_argument("--stage", help="a stage id")
-    lst.add_argument("--category", help="an attack category id")
-    lst.add_argument("--threat-type", help="a threat-type term")
-    lst.add_argument("--modality", help="a modality term")
+    _add_filter(lst, "--stage", "stage", "a stage id")
+    _add_filter(lst, "--category", "category", "an attack category id")
+    _add_filter(lst, "--threat-type", "threat type", "a threat-type term")
+    _add_filter(lst, "--modality", "modality", "a modality term")
     lst.add_argument(
         "--year",
         type=_year,
         help="a year or an inclusive range: 2021, 2019:2022, 2020:, :2021",
     )
-    lst.add_argument("--venue", help="a venue word, e.g. CCS or NeurIPS")
-    lst.add_argument("--author", help="part of an author's name")
+    _add_filter(lst, "--venue", "venue", "a venue word, e.g. CCS or NeurIPS")
+    _add_filter(lst, "--author", "author", "part of an author's name")
     lst.add_argument(
         "--role",
         choices=("attack", "defense"),
@@ -134,7 +181,7 @@ def _register_list(subparsers: Subparsers) -> None:
         dest="has_code",
         action="store_const",
         const=True,
-        help="only records with a code repository",
+        help="only records with a code repository (and show it)",
     )
     code.add_argument(
         "--no-code",
@@ -192,6 +239,45 @@ _APPLICABLE = {
 }
 
 
+def _canonical(tax: Taxonomy, axis: str, values: list[str]) -> list[str]:
+    """
+    *values* of the filter *axis* as the taxonomy writes them: a stage's
+    or a category's id, a vocabulary term; an unknown one is an error
+    with suggestions.
+    """
+    if axis in ("stage", "category"):
+        return [tax.resolve(v, kind=axis).id for v in values]
+    if axis == "threat_type":
+        return [tax.canonical_term(v, "threat_type") for v in values]
+    if axis == "modality":
+        return [tax.canonical_term(v, "modality") for v in values]
+    return values
+
+
+def _flags(given: dict[str, object]) -> str:
+    """
+    The filters *given* as command-line options, for a message.
+    """
+    import shlex
+
+    words: list[str] = []
+    for key, value in given.items():
+        flag = "--" + key.replace("_", "-")
+        if key == "has_code":
+            words.append("--has-code" if value else "--no-code")
+        elif value is True:
+            words.append(flag)
+        elif isinstance(value, list):
+            for item in value:
+                words += [flag, shlex.quote(str(item))]
+        elif isinstance(value, tuple):
+            first, last = value
+            words += [flag, f"{first or ''}:{last or ''}"]
+        else:
+            words += [flag, shlex.quote(str(value))]
+    return " ".join(words)
+
+
 def _list(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
     kind = _PLURALS[args.kind]
     criteria = {
@@ -217,19 +303,22 @@ def _list(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
         flags = ", ".join("--" + k.replace("_", "-") for k in extra)
         msg = f"list {args.kind} takes no {flags}"
         raise UsageError(msg)
+    for axis in ("stage", "category", "threat_type", "modality"):
+        if axis in given:
+            given[axis] = _canonical(tax, axis, given[axis])
     records: tuple[Record, ...]
     if kind == "stage":
         records = tax.stages
     elif kind == "category":
-        records = (
-            tax.categories_of(given["stage"])
-            if "stage" in given
-            else tax.categories
+        stages = given.get("stage")
+        records = tuple(
+            c for c in tax.categories if stages is None or c.stage in stages
         )
     else:
-        undefended = given.pop("undefended", False)
-        basis: Basis | None = given.pop("basis", None)
-        records = tax.find(kind, **given)
+        criteria = dict(given)
+        undefended = criteria.pop("undefended", False)
+        basis: Basis | None = criteria.pop("basis", None)
+        records = tax.find(kind, **criteria)
         if undefended:
             open_ids = {
                 a.id for a in tax.undefended(basis=basis or "mechanism")
@@ -237,11 +326,66 @@ def _list(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
             records = tuple(r for r in records if r.id in open_ids)
         elif basis is not None:
             records = tuple(r for r in records if _evidence_of(tax, r, basis))
+    if not records:
+        # Nothing on standard output, which stays a list (of nothing).
+        from ._common import PROG
+        from ._output import echo
+
+        echo(f"{PROG}: no {args.kind} match {_flags(given)}", err=True)
     if args.format == "json":
         dump([plain(tax, r) for r in records], out)
         return
-    width = max((len(r.id) for r in records), default=0)
-    out.writelines(f"{rec.id:<{width}}  {label(rec)}\n" for rec in records)
+    rows = [
+        [
+            rec.id,
+            *_stage_column(rec),
+            label(rec),
+            *_code_column(tax, rec, given),
+        ]
+        for rec in records
+    ]
+    out.writelines(f"{line}\n" for line in _columns(rows))
+
+
+def _stage_column(rec: Record) -> list[str]:
+    """
+    The stage of an attack, a defense or a category, as a column of
+    ``list``; nothing for stages and papers.
+    """
+    stage = getattr(rec, "stage", None)
+    return [] if stage is None else [stage]
+
+
+def _code_column(
+    tax: Taxonomy, rec: Record, given: dict[str, object]
+) -> list[str]:
+    """
+    With ``--has-code``, the code repositories of *rec*: a paper's, or
+    those of an attack's or a defense's papers.
+    """
+    from dnn_supply_chain._records import Paper
+
+    if given.get("has_code") is not True:
+        return []
+    papers = (rec,) if isinstance(rec, Paper) else tax.papers_of(rec.id)
+    return [" ".join(one_line(p.code) for p in papers if p.code)]
+
+
+def _columns(rows: list[list[str]]) -> list[str]:
+    """
+    *rows* as lines of columns two spaces apart, each as wide as its
+    widest cell; the last column unpadded.
+    """
+    if not rows:
+        return []
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return [
+        "  ".join(
+            cell if i == len(row) - 1 else f"{cell:<{widths[i]}}"
+            for i, cell in enumerate(row)
+        )
+        for row in rows
+    ]
 
 
 def _evidence_of(
@@ -302,7 +446,9 @@ def _show(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
                 raise UsageError(msg)
             _show_crosswalk(tax, match, args, out)
             return
-    rec = tax.get(args.id)
+    # An id in any case, or a record's name ('BadEncoder'): the record is
+    # shown under its own id.
+    rec = tax.resolve(args.id)
     kind = tax.kind_of(rec.id)
     evidence_link = _EVIDENCE_LINKS.get(kind)
     if args.basis is not None and evidence_link is None:
@@ -344,8 +490,11 @@ def _show(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
         out.writelines(f"{line}\n" for line in _mapping_lines(reasons))
     for title, items in links.items():
         if title != evidence_link:
-            out.write(f"\n{title} ({len(items)}):\n")
-            out.writelines(f"  {item.id}  {label(item)}\n" for item in items)
+            # An empty relation ('previous stages' of the first stage) is
+            # left out; the counter evidence always says what it found.
+            if items:
+                out.write(f"\n{title} ({len(items)}):\n")
+                out.writelines(_item_lines(items))
             continue
         qualifier = (
             ""
@@ -360,6 +509,14 @@ def _show(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
             )
         else:
             out.write(f"  {_nothing(tax, rec.id, kind, args.basis)}\n")
+
+
+def _item_lines(items: Sequence[Record]) -> list[str]:
+    """
+    The records of a ``show`` section, one a line, their names aligned.
+    """
+    width = max((len(item.id) for item in items), default=0)
+    return [f"  {item.id:<{width}}  {label(item)}\n" for item in items]
 
 
 def _mapping_lines(reasons: Sequence[MappingReason]) -> list[str]:
@@ -577,10 +734,17 @@ def _show_crosswalk(
             ),
         ]
     sections.append(("papers", wide.papers))
+    if not any(items for _, items in sections):
+        out.write(
+            f"\nno attack or defense of the taxonomy is mapped to {entry.id}\n"
+        )
     for title, items in sections:
+        if not items:
+            continue
         out.write(f"\n{title} ({len(items)}):\n")
+        width = max((len(item.id) for item in items), default=0)
         for item in items:
-            out.write(f"  {item.id}  {label(item)}\n")
+            out.write(f"  {item.id:<{width}}  {label(item)}\n")
             if isinstance(item, Attack | Defense):
                 out.writelines(
                     f"{line}\n" for line in _reason_lines(wide, item)
@@ -625,7 +789,20 @@ def _search(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
             f"unknown kinds {sorted(unknown)}; choose from {', '.join(KINDS)}"
         )
         raise UsageError(msg)
-    hits = tax.search(" ".join(args.text), kinds=args.kind, limit=args.limit)
+    text = " ".join(args.text)
+    if not text.strip():
+        msg = "search names no words; give the words to look for"
+        raise UsageError(msg)
+    hits = tax.search(text, kinds=args.kind, limit=args.limit)
+    if not hits:
+        from ._common import PROG
+        from ._output import echo
+
+        kinds = " or ".join(
+            f"{k}s" if k != "category" else "categories"
+            for k in dict.fromkeys(args.kind or ("record",))
+        )
+        echo(f"{PROG}: no {kinds} match {text!r}", err=True)
     if args.format == "json":
         dump(
             [{"score": h.score, **plain(tax, h.record)} for h in hits],
@@ -633,11 +810,72 @@ def _search(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
         )
         return
     if not hits:
-        out.write("no match\n")
         return
     width = max(len(h.record.id) for h in hits)
     for hit in hits:
         kind = tax.kind_of(hit.record.id)
         out.write(
             f"{hit.record.id:<{width}}  {kind:<8}  {label(hit.record)}\n"
+        )
+
+
+# -- vocabulary -------------------------------------------------------------
+
+
+def _register_vocabulary(subparsers: Subparsers) -> None:
+    vocabulary = subparsers.add_parser(
+        "vocabulary",
+        help="list the threat types and modalities the filters take",
+        description=(
+            "List the terms of the taxonomy's vocabulary, which --threat-type "
+            "and --modality take: its threat types and modalities, each with "
+            "the number of attacks and defenses that use it."
+        ),
+    )
+    add_format_option(vocabulary)
+    vocabulary.set_defaults(handler=_vocabulary)
+
+
+def _vocabulary(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
+    axes = {
+        "threat_types": [
+            (
+                term,
+                len(tax.find_attacks(threat_type=term)),
+                len(tax.find_defenses(threat_type=term)),
+            )
+            for term in tax.vocabulary.threat_types
+        ],
+        "modalities": [
+            (
+                term,
+                len(tax.find_attacks(modality=term)),
+                len(tax.find_defenses(modality=term)),
+            )
+            for term in tax.vocabulary.modalities
+        ],
+    }
+    if args.format == "json":
+        dump(
+            {
+                axis: [
+                    {"term": term, "attacks": attacks, "defenses": defenses}
+                    for term, attacks, defenses in rows
+                ]
+                for axis, rows in axes.items()
+            },
+            out,
+        )
+        return
+    titles = {"threat_types": "threat type", "modalities": "modality"}
+    for i, (axis, rows) in enumerate(axes.items()):
+        table = [
+            [titles[axis], "attacks", "defenses"],
+            *([one_line(t), str(a), str(d)] for t, a, d in rows),
+        ]
+        width = max(len(row[0]) for row in table)
+        out.write("\n" if i else "")
+        out.writelines(
+            f"{term:<{width}}  {attacks:>7}  {defenses:>8}\n"
+            for term, attacks, defenses in table
         )

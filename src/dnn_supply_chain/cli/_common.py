@@ -1,6 +1,7 @@
 """
-What the command modules share: the program's name, its usage error, the
-signature of a command's handler, the ``--format`` option, and the two
+What the command modules share: the program's name, its parsers and
+usage error, the signature of a command's handler, the ``--format``
+option, and the two
 ways output leaves the program: :class:`Output` (standard output) and
 :func:`write_file` (``-o FILE``).
 """
@@ -17,11 +18,11 @@ import stat
 import unicodedata
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
     from typing import TextIO, TypeAlias
 
     from dnn_supply_chain._taxonomy import Taxonomy
@@ -66,6 +67,104 @@ def _escape(error: UnicodeError) -> tuple[str, int]:
 
 
 codecs.register_error(_ESCAPE, _escape)
+
+
+#: Where a namespace keeps the dests of the options given once so far.
+_GIVEN: Final = "_dnn_supply_chain_given"
+
+
+class _StoreOnce(argparse._StoreAction):  # noqa: SLF001 - argparse's own
+    """
+    ``store``, but an option given twice is a usage error: without it the
+    last value wins and the first is silently dropped.
+    """
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> None:
+        given: set[str] = namespace.__dict__.setdefault(_GIVEN, set())
+        if option_string is not None and self.dest in given:
+            msg = f"given more than once; give {option_string} once"
+            raise argparse.ArgumentError(self, msg)
+        given.add(self.dest)
+        super().__call__(parser, namespace, values, option_string)
+
+
+class Parser(argparse.ArgumentParser):
+    """
+    The parser of the command and of each of its commands: an option that
+    takes one value is refused when it is repeated (those that combine
+    their values are ``action="append"``).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.register("action", None, _StoreOnce)
+        self.register("action", "store", _StoreOnce)
+
+
+def add_global_options(
+    parser: argparse.ArgumentParser, *, command: bool = False
+) -> None:
+    """
+    Add ``--version``, ``--strict`` and ``--no-extensions`` to *parser*.
+
+    On a *command*'s parser they default to ``argparse.SUPPRESS``, so that
+    they work after the command too and a command not given them leaves
+    the top level's value; its help leaves them to the top level's.
+    """
+    default: object = argparse.SUPPRESS if command else False
+    for flag, text in (
+        ("--version", "show the version and exit"),
+        ("--strict", "fail on a broken extension instead of skipping it"),
+        (
+            "--no-extensions",
+            "use the bundled survey alone, without installed extensions",
+        ),
+    ):
+        parser.add_argument(
+            flag,
+            action="store_true",
+            default=default,
+            help=argparse.SUPPRESS if command else text,
+        )
+
+
+class CommandParser(Parser):
+    """
+    The parser of a command: the global options work after it too.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        add_global_options(self, command=True)
+
+
+def given_once(args: argparse.Namespace) -> argparse.Namespace:
+    """
+    *args* without the record :class:`Parser` keeps of the options given.
+    """
+    vars(args).pop(_GIVEN, None)
+    return args
+
+
+def nonempty(what: str) -> Callable[[str], str]:
+    """
+    An argparse ``type`` that refuses an empty value (``--stage ''``),
+    which would otherwise mean no filter at all.
+    """
+
+    def check(text: str) -> str:
+        if not text.strip():
+            msg = f"an empty value names no {what}"
+            raise argparse.ArgumentTypeError(msg)
+        return text
+
+    return check
 
 
 class UsageError(Exception):

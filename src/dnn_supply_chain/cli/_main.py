@@ -11,7 +11,17 @@ import warnings
 from typing import TYPE_CHECKING, TextIO, cast
 
 from . import _browse, _crosswalk, _export, _extensions, _threats, _tree
-from ._common import INTERRUPTED, PROG, Output, UsageError, detach
+from ._common import (
+    INTERRUPTED,
+    PROG,
+    CommandParser,
+    Output,
+    Parser,
+    UsageError,
+    add_global_options,
+    detach,
+    given_once,
+)
 from ._output import echo
 
 
@@ -26,42 +36,78 @@ if TYPE_CHECKING:
 #: ``--help``.  Each has a ``register(subparsers)`` that adds its commands,
 #: and names each command's handler with ``set_defaults(handler=...)``.
 COMMANDS: tuple[ModuleType, ...] = (
-    _extensions,
-    _export,
     _tree,
     _browse,
     _threats,
+    _export,
     _crosswalk,
+    _extensions,
 )
+
+_EPILOG = f"""\
+examples:
+  {PROG} tree --stage deployment
+  {PROG} list attacks --stage design --threat-type backdoor
+  {PROG} show BadEncoder
+  {PROG} search quantization backdoor
+  {PROG} vocabulary
+  {PROG} init --stage deployment -o threat-model.toml
+  {PROG} check threat-model.toml
+
+'{PROG} COMMAND --help' prints a command's options; the options above
+work after the command too ('{PROG} tree --no-extensions').
+"""
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog=PROG,
         description=(
             "Query the taxonomy of attacks on and defenses of deep-learning "
             "model supply chains."
         ),
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "--version",
-        action="store_true",
-        help="show the version and exit",
+    add_global_options(parser)
+    subparsers = parser.add_subparsers(
+        dest="command", metavar="COMMAND", parser_class=CommandParser
     )
-    parser.add_argument(
-        "--strict",
-        action="store_true",
-        help="fail on a broken extension instead of skipping it",
-    )
-    parser.add_argument(
-        "--no-extensions",
-        action="store_true",
-        help="use the bundled survey alone, without installed extensions",
-    )
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in COMMANDS:
         module.register(subparsers)
     return parser
+
+
+def _unknown_command(
+    parser: argparse.ArgumentParser, argv: Sequence[str]
+) -> str | None:
+    """
+    The message for a mistyped command in *argv* (``lst``), with the
+    commands it is closest to; None when the command is known or absent.
+    """
+    (commands,) = (
+        a
+        for a in parser._actions  # noqa: SLF001 - argparse has no public way
+        if isinstance(a, argparse._SubParsersAction)  # noqa: SLF001
+    )
+    names = tuple(commands.choices)
+    for word in argv:
+        if word == "--":
+            return None
+        if word.startswith("-"):
+            continue
+        if word in names:
+            return None
+        from dnn_supply_chain._text import suggest
+
+        close = suggest(word, names)
+        hint = (
+            "; did you mean " + " or ".join(repr(c) for c in close) + "?"
+            if close
+            else f"; choose from {', '.join(names)}"
+        )
+        return f"unknown command {word!r}{hint}"
+    return None
 
 
 def _version() -> int:
@@ -129,7 +175,13 @@ def _os_error(exc: OSError) -> str:
 
 def _main(argv: Sequence[str] | None, out: TextIO) -> int:
     parser = _build_parser()
-    args = parser.parse_args(argv)
+    words = sys.argv[1:] if argv is None else argv
+    unknown = _unknown_command(parser, words)
+    if unknown is not None:
+        parser.print_usage(sys.stderr)
+        echo(f"{PROG}: error: {unknown}", err=True)
+        return 2
+    args = given_once(parser.parse_args(words))
     if args.version:
         return _version()
     if args.command is None:
@@ -157,7 +209,10 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
                 extensions=not args.no_extensions, strict=args.strict
             )
         for warning in caught:
-            echo(f"{PROG}: warning: {warning.message}", err=True)
+            # One prefix: a library warning that names the program itself
+            # (for Python users) does not name it twice.
+            text = str(warning.message).removeprefix(f"{PROG} ")
+            echo(f"{PROG}: warning: {text}", err=True)
         code = handler(tax, args, out)
         out.flush()
     except ExtensionError as exc:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._common import PROG, UsageError, one_line, write_file
+from ._common import PROG, UsageError, nonempty, one_line, write_file
 from ._output import dumps, echo
 
 
@@ -271,11 +271,13 @@ def _register_init(subparsers: Subparsers) -> None:
     init.add_argument(
         "--stage",
         action="append",
+        type=nonempty("stage"),
         help="a stage the system takes part in (repeatable)",
     )
     init.add_argument(
         "--modality",
         action="append",
+        type=nonempty("modality"),
         help=(
             "a modality the system works with, such as vision or NLP "
             "(repeatable; default: every modality of the taxonomy)"
@@ -290,7 +292,10 @@ def _register_init(subparsers: Subparsers) -> None:
         "--format",
         choices=("toml", "json"),
         default=None,
-        help="file format (default: from -o's suffix, else toml)",
+        help=(
+            "file format (default: from -o's suffix, .toml or .json, else "
+            "toml)"
+        ),
     )
     init.add_argument(
         "-o", "--output", help="write to this file instead of standard output"
@@ -322,6 +327,42 @@ def _register_init(subparsers: Subparsers) -> None:
     init.set_defaults(handler=_init)
 
 
+def _format_of(
+    output: str | None, given: Literal["toml", "json"] | None
+) -> Literal["toml", "json"]:
+    """
+    The format ``init`` writes: *given*, else the one of the suffix of
+    *output*, else TOML.  A file named for neither (``out.yaml``), or for
+    the other format, is refused: ``check`` reads ``.toml`` and ``.json``
+    files by their suffix, and could not read it.  A file that exists
+    and is not a regular one (``/dev/stdout``) takes any name.
+    """
+    from pathlib import Path
+
+    if output is None:
+        return given or "toml"
+    path = Path(output)
+    suffix = path.suffix.lower()
+    if path.exists() and not path.is_file():
+        return given or ("json" if suffix == ".json" else "toml")
+    named: Literal["toml", "json"] | None = (
+        "toml" if suffix == ".toml" else "json" if suffix == ".json" else None
+    )
+    if named is None:
+        msg = (
+            f"cannot write a threat model to {output}: name the file "
+            ".toml or .json, which check reads"
+        )
+        raise UsageError(msg)
+    if given is not None and given != named:
+        msg = (
+            f"--format {given} does not match the name {output}; name the "
+            f"file .{given}, or drop --format"
+        )
+        raise UsageError(msg)
+    return named
+
+
 def _init(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
     from pathlib import Path
 
@@ -330,10 +371,7 @@ def _init(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
         starter_threat_model,
     )
 
-    fmt = args.format
-    if fmt is None:
-        suffix = Path(args.output).suffix.lower() if args.output else ""
-        fmt = "json" if suffix == ".json" else "toml"
+    fmt = _format_of(args.output, args.format)
     sources = [
         flag
         for flag, given in (
@@ -360,10 +398,18 @@ def _init(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
             raise UsageError(msg)
         text = _example_text()
     else:
-        modalities = getattr(args, "modality", None)
+        # As the user typed them: in any case, stages also by name.
+        stages = [tax.resolve(s, kind="stage").id for s in args.stage or ()]
+        modalities = [
+            tax.canonical_term(m, "modality")
+            for m in getattr(args, "modality", None) or ()
+        ]
         try:
             model = starter_threat_model(
-                args.stage, tax, name=args.name, modalities=modalities
+                stages or None,
+                tax,
+                name=args.name,
+                modalities=modalities or None,
             )
         except ValueError as exc:
             # A bad --name, in the words of the record's rule.  An unknown

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ._common import add_format_option, encodes, one_line
+from ._common import add_format_option, encodes, nonempty, one_line
 from ._output import dump, label, origin
 
 
@@ -35,7 +35,12 @@ def register(subparsers: Subparsers) -> None:
             "attacks and defenses, and the papers of each."
         ),
     )
-    tree.add_argument("--stage", help="print only this stage")
+    tree.add_argument(
+        "--stage",
+        action="append",
+        type=nonempty("stage"),
+        help="print only this stage (repeatable: these stages)",
+    )
     tree.add_argument(
         "--no-papers", action="store_true", help="leave out the papers"
     )
@@ -44,7 +49,11 @@ def register(subparsers: Subparsers) -> None:
 
 
 def _tree(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
-    stages = (tax.stage(args.stage),) if args.stage else tax.stages
+    if args.stage is None:
+        stages = tax.stages
+    else:
+        wanted = {tax.resolve(s, kind="stage").id for s in args.stage}
+        stages = tuple(s for s in tax.stages if s.id in wanted)
     if args.format == "json":
         dump(
             [

@@ -21,6 +21,13 @@ from ._model import Tag, ThreatModel, in_file_order
 from ._structure import threat_model_converter
 
 
+#: The ``$id`` of ``data/threat-model.schema.json``, which a JSON threat
+#: model names as its ``$schema`` (a test checks that they agree).
+SCHEMA_ID: Final = (
+    "https://dnn-supply-chain.invalid/schemas/threat-model-1.json"
+)
+
+
 __all__ = [
     "dump_threat_model",
     "read_data",
@@ -207,14 +214,20 @@ def dump_threat_model(
             JSON has no comments: both are left out of it.
 
     Control characters in comments are written as ``?``: a TOML comment
-    may not hold them.
+    may not hold them.  A JSON file starts with ``"$schema"``, the ``$id``
+    of the shipped schema ``dnn_supply_chain/data/threat-model.schema.json``
+    (an identifier under the reserved ``.invalid`` domain, never fetched;
+    no web copy of the schema is published).
 
     .. versionadded:: 0.1.0
     .. versionchanged:: 0.2.0
-       *comments* added.
+       *comments* added; JSON starts with ``"$schema"``.
     """
     data = threat_model_to_dict(model)
     if fmt == "json":
+        # Readers ignore "$schema" (the schema allows it): it tells an
+        # editor or a validator which schema the file follows.
+        data = {"$schema": SCHEMA_ID, **data}
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     if fmt != "toml":
         msg = f"fmt must be 'toml' or 'json', not {fmt!r}"
