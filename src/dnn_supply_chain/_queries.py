@@ -233,7 +233,7 @@ class Queries:
         if kind not in methods:
             msg = f"kind must be 'attack', 'defense' or 'paper', not {kind!r}"
             raise ValueError(msg)
-        extra = sorted(set(criteria) - _CRITERIA[kind])
+        extra = sorted(set(criteria) - CRITERIA[kind])
         if extra:
             msg = (
                 f"criteria {sorted(criteria)} do not all apply to {kind}s: "
@@ -355,7 +355,7 @@ class Queries:
 
 
 #: The criteria each kind of :meth:`Queries.find` takes.
-_CRITERIA: Final = {
+CRITERIA: Final = {
     "attack": frozenset(
         {
             "stage",

@@ -194,48 +194,12 @@ def _register_list(subparsers: Subparsers) -> None:
     lst.set_defaults(handler=_list)
 
 
-#: The criteria that apply to each kind: those of ``Taxonomy.find``, and
-#: the counter evidence (``undefended``, ``basis``).
-_APPLICABLE = {
-    "attack": frozenset(
-        {
-            "stage",
-            "category",
-            "threat_type",
-            "modality",
-            "year",
-            "venue",
-            "author",
-            "has_code",
-            "undefended",
-            "basis",
-        }
-    ),
-    "defense": frozenset(
-        {
-            "stage",
-            "threat_type",
-            "modality",
-            "year",
-            "venue",
-            "author",
-            "has_code",
-            "basis",
-        }
-    ),
-    "paper": frozenset(
-        {
-            "stage",
-            "category",
-            "role",
-            "threat_type",
-            "modality",
-            "year",
-            "venue",
-            "author",
-            "has_code",
-        }
-    ),
+#: What ``list`` takes besides the criteria of ``Taxonomy.find``: the
+#: counter evidence.
+_EVIDENCE_CRITERIA = {
+    "attack": frozenset({"undefended", "basis"}),
+    "defense": frozenset({"basis"}),
+    "paper": frozenset(),
 }
 
 
@@ -297,7 +261,9 @@ def _list(tax: Taxonomy, args: argparse.Namespace, out: TextIO) -> None:
     if kind in ("stage", "category"):
         applicable = frozenset({"stage"} if kind == "category" else ())
     else:
-        applicable = _APPLICABLE[kind]
+        from dnn_supply_chain._queries import CRITERIA
+
+        applicable = CRITERIA[kind] | _EVIDENCE_CRITERIA[kind]
     extra = sorted(set(given) - applicable)
     if extra:
         flags = ", ".join("--" + k.replace("_", "-") for k in extra)
