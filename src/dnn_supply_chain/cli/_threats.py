@@ -239,11 +239,9 @@ def _inferred_starter(
         # JSON has no comments: the description says it all.
         import attrs
 
+        lines = [*summary, model.description]
         model = attrs.evolve(
-            model,
-            description=one_line(
-                "\n".join([*summary, model.description])
-            ).replace("\\n", " "),
+            model, description=" ".join(line.strip() for line in lines)
         )
     header = (
         f"A starter threat model written by {PROG} init from "

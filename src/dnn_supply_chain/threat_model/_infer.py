@@ -20,15 +20,15 @@ from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
 
 import attrs
 
-from dnn_supply_chain._files import ReadFailure, read_text
-from dnn_supply_chain._parsing import (
-    MissingParser,
-    ParseFailure,
-    parse,
-    parse_yaml,
-)
+from dnn_supply_chain._files import ReadFailure, read_data, read_text
+from dnn_supply_chain._parsing import MissingParser, ParseFailure, parse_yaml
 from dnn_supply_chain._text import show
-from dnn_supply_chain.exceptions import Location, Problem, ThreatModelError
+from dnn_supply_chain.exceptions import (
+    Location,
+    Problem,
+    ThreatModelError,
+    format_location,
+)
 
 from ._model import ThreatModel
 from ._starter import starter_threat_model
@@ -316,16 +316,6 @@ def _fail(source: str, location: Location, message: str) -> ThreatModelError:
     )
 
 
-def _path(location: Location) -> str:
-    out = ""
-    for part in location:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else part
-    return out
-
-
 class _Collector:
     """
     The items, notes and ignored fields of one inference, as found.
@@ -341,7 +331,10 @@ class _Collector:
     ) -> None:
         self.items.append(
             InferredItem(
-                kind=kind, value=value, field=_path(where), reason=reason
+                kind=kind,
+                value=value,
+                field=format_location(where),
+                reason=reason,
             )
         )
 
@@ -353,20 +346,18 @@ class _Collector:
         return any(i.kind == kind for i in self.items)
 
     def modalities_of(
-        self,
-        table: Mapping[str, tuple[str, ...]],
-        value: object,
-        where: Location,
+        self, what: Literal["task", "format"], value: object, where: Location
     ) -> bool:
         """
-        Add the modalities of *value* by *table*; tell whether it knew it.
+        Add the modalities of the task or format *value* by the mapping
+        table; tell whether the table knew it.
         """
+        table = TASK_MODALITIES if what == "task" else FORMAT_MODALITIES
         if not isinstance(value, str):
             return False
         found = table.get(value.strip().casefold())
         if found is None:
             return False
-        what = "task" if table is TASK_MODALITIES else "format"
         reason = f"the {what} {show(value)} works with {', '.join(found)}"
         for term in found:
             self.add("modality", term, where, reason)
@@ -438,11 +429,9 @@ def infer_scope_from_bom(
     else:
         where = os.fspath(bom) if source is None else source
         try:
-            data = parse(_read(bom, where), toml=False)
-        except ParseFailure as exc:
-            raise ThreatModelError(
-                [exc.problem(where)], source=where
-            ) from None
+            data = read_data(bom, toml=False, source=where)
+        except ReadFailure as exc:
+            raise ThreatModelError([exc.problem], source=where) from None
     if not isinstance(data, Mapping):
         raise _fail(where, (), "not a CycloneDX BOM: expected a JSON object")
     if data.get("bomFormat") != "CycloneDX":
@@ -575,17 +564,17 @@ def _component(
         return
     for key in card:
         if key != "modelParameters":
-            found.ignored.append(_path((*where, "modelCard", key)))
+            found.ignored.append(format_location((*where, "modelCard", key)))
     params = card.get("modelParameters")
     if not isinstance(params, Mapping):
         return
     at = (*where, "modelCard", "modelParameters")
     task = params.get("task")
     if task is not None and not found.modalities_of(
-        TASK_MODALITIES, task, (*at, "task")
+        "task", task, (*at, "task")
     ):
         found.not_inferred.append(
-            f"modalities of {_path((*at, 'task'))} {show(task)}: not a task "
+            f"modalities of {format_location((*at, 'task'))} {show(task)}: not a task "
             "of the mapping table"
         )
     # The inputs' formats only: what a model gives (a class label as a
@@ -596,16 +585,14 @@ def _component(
             if not isinstance(entry, Mapping) or "format" not in entry:
                 continue
             spot = (*at, "inputs", i, "format")
-            if not found.modalities_of(
-                FORMAT_MODALITIES, entry["format"], spot
-            ):
+            if not found.modalities_of("format", entry["format"], spot):
                 found.not_inferred.append(
-                    f"modalities of {_path(spot)} {show(entry['format'])}: "
+                    f"modalities of {format_location(spot)} {show(entry['format'])}: "
                     "not a format of the mapping table"
                 )
     for key in params:
         if key not in {"task", "inputs"}:
-            found.ignored.append(_path((*at, key)))
+            found.ignored.append(format_location((*at, key)))
 
 
 # -- Hugging Face model cards -------------------------------------------------
@@ -700,7 +687,7 @@ def _card(found: _Collector, meta: dict[str, Any]) -> None:
             found.add("category", category, at, reason)
     task = meta.get("pipeline_tag")
     if task is not None and not found.modalities_of(
-        TASK_MODALITIES, task, ("pipeline_tag",)
+        "task", task, ("pipeline_tag",)
     ):
         found.not_inferred.append(
             f"modalities of pipeline_tag {show(task)}: not a task of the "
