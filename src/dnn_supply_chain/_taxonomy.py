@@ -776,3 +776,12 @@ class Taxonomy(Queries):
             papers=tuple(p for p in self.papers if p.id in paper_ids),
             via=tuple(via),
         )
+
+
+def current_id(taxonomy: Taxonomy, record_id: str) -> str:
+    """
+    The id that names the record now: a renamed or merged id's successor,
+    else *record_id* itself (a split id has no one successor).
+    """
+    successors = taxonomy.successor_of(record_id)
+    return successors[0] if len(successors) == 1 else record_id

@@ -385,9 +385,10 @@ def _check_id(tax: Taxonomy, value: object) -> _Checked:
         )
     if value not in tax and CROSSWALK_ID.fullmatch(value):
         return _check_crosswalk_id(tax, value)
-    successors = tax.successor_of(value)
+    from ._taxonomy import current_id
+
     # A split id has no one successor: attack() says what it became.
-    current = successors[0] if len(successors) == 1 else value
+    current = current_id(tax, value)
     try:
         attack = tax.attack(current)
     except UnknownIdError as exc:
@@ -794,14 +795,14 @@ def _threat_tags(tax: Taxonomy, threat: Threat) -> tuple[list[str], list[str]]:
     order, and its other tags (crosswalk ids, as the catalogue spells
     them), in file order.
     """
+    from ._taxonomy import current_id
     from .crosswalk import load_crosswalk
     from .exceptions import UnknownIdError
 
     attacks: set[str] = set()
     others: dict[str, None] = {}
     for tag in threat.tags:
-        successors = tax.successor_of(tag.id)
-        current = successors[0] if len(successors) == 1 else tag.id
+        current = current_id(tax, tag.id)
         if current in tax and tax.kind_of(current) == "attack":
             attacks.add(current)
             continue

@@ -33,6 +33,7 @@ import re
 from typing import TYPE_CHECKING, Final, NamedTuple
 
 from dnn_supply_chain._records import BASES
+from dnn_supply_chain._taxonomy import current_id
 
 
 if TYPE_CHECKING:
@@ -551,15 +552,14 @@ def _tagged(taxonomy: Taxonomy, threat: Threat) -> tuple[str, ...]:
     The ids of the attacks *threat* is tagged with, renamed ids followed
     to their successor, as the report reads them.
     """
-    found = []
-    for tag in threat.tags:
-        ref = tag.id
-        successors = taxonomy.successor_of(ref) if ref in taxonomy else ()
-        if len(successors) == 1:
-            ref = successors[0]
-        if ref in taxonomy and taxonomy.kind_of(ref) == "attack":
-            found.append(ref)
-    return tuple(dict.fromkeys(found))
+    found = (current_id(taxonomy, tag.id) for tag in threat.tags)
+    return tuple(
+        dict.fromkeys(
+            ref
+            for ref in found
+            if ref in taxonomy and taxonomy.kind_of(ref) == "attack"
+        )
+    )
 
 
 def render_coverage(report: CoverageReport, taxonomy: Taxonomy) -> str:

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from dnn_supply_chain._records import BASES
+from dnn_supply_chain._taxonomy import current_id
 from dnn_supply_chain.exceptions import ThreatModelError
 
 from ._model import (
@@ -28,7 +29,7 @@ from ._report import (
     SuggestedDefense,
     Suggestion,
 )
-from ._validate import current_id, validate_threat_model
+from ._validate import validate_threat_model
 
 
 if TYPE_CHECKING:

@@ -41,19 +41,11 @@ if TYPE_CHECKING:
     from dnn_supply_chain.crosswalk import CrosswalkCatalog
 
 
-__all__ = ["current_id", "examine", "examine_file", "validate_threat_model"]
+__all__ = ["examine", "examine_file", "validate_threat_model"]
 
 _NEEDS_RATIONALE: Final = ("accepted", "not-applicable")
 
 _Add = Callable[[Literal["error", "warning"], Location, str], None]
-
-
-def current_id(taxonomy: Taxonomy, record_id: str) -> str:
-    """
-    The id that names the record now: a renamed or merged id's successor.
-    """
-    successors = taxonomy.successor_of(record_id)
-    return successors[0] if len(successors) == 1 else record_id
 
 
 def validate_threat_model(
