@@ -13,7 +13,6 @@ import codecs
 import errno
 import io
 import os
-import secrets
 import stat
 import unicodedata
 
@@ -415,7 +414,7 @@ def write_file(name: str, text: str, *, overwrite: bool = True) -> Path:
     if not folder.is_dir():
         msg = f"there is no folder {str(folder)!r}"
         raise fail(msg)
-    temporary = folder / f".{target.name}.{secrets.token_hex(4)}.tmp"
+    temporary = folder / f".{target.name}.{os.urandom(4).hex()}.tmp"
     mode = 0o666 if info is None else stat.S_IMODE(info.st_mode)
     try:
         fd = os.open(
